@@ -209,8 +209,12 @@ def _merge_observations(
     others = obs[dup].set_index(key)
     conflicts = 0
     if len(others):
-        joined = others[["value", "status"]].join(
-            firsts[["value", "status"]], rsuffix="_kept", how="left"
+        joined = others[["value", "status"]].merge(
+            firsts[["value", "status"]],
+            left_index=True,
+            right_index=True,
+            how="left",
+            suffixes=("", "_kept"),
         )
         differs = (joined["status"] != joined["status_kept"]) | (
             (joined["value"] - joined["value_kept"]).abs() > 1e-9
