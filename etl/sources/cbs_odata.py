@@ -455,12 +455,12 @@ def read_odata_v3(
     data_url = f"{root}/TypedDataSet"
     bodies: list[bytes] = []
 
-    properties = _collect(
+    properties = _v3_read_all(
         client,
         f"{root}/DataProperties",
+        {"$format": "json"},
         source=source,
-        params={"$format": "json"},
-        next_key="odata.nextLink",
+        page_size=page_size,
         bodies=bodies,
     )
     try:
@@ -496,23 +496,16 @@ def read_odata_v3(
         ",".join(f"{k}:{v}" for k, v in layout.columns.items()),
     )
     region = layout.region_key
-    names = _v3_region_names(client, root, region, wanted, source=source, bodies=bodies)
+    names = _v3_region_names(
+        client, root, region, wanted, source=source, bodies=bodies, page_size=page_size
+    )
 
     row_filter = startswith_filter(region, wanted)
     select = [region, *([layout.name_key] if layout.name_key else []), *layout.columns]
     params: dict[str, str | int] = {"$format": "json", "$select": ",".join(select)}
     if row_filter:
         params["$filter"] = row_filter
-    expected = _v3_count(client, data_url, row_filter, source=source)
-    rows = _v3_rows(
-        client,
-        data_url,
-        params,
-        source=source,
-        page_size=page_size,
-        expected=expected,
-        bodies=bodies,
-    )
+    rows = _v3_read_all(client, data_url, params, source=source, page_size=page_size, bodies=bodies)
 
     builder = ResultBuilder(source=source, file=data_url, vintage=vintage, gemeenten=wanted)
     for index, row in enumerate(rows):
@@ -539,18 +532,16 @@ def _v3_region_names(
     *,
     source: str,
     bodies: list[bytes],
+    page_size: int,
 ) -> dict[str, str]:
+    """``{code: name}`` from the region dimension (about 18,000 entries for all of NL,
+    more than ODataApi's 10,000: paged like the data)."""
     params: dict[str, str | int] = {"$format": "json", "$select": "Key,Title"}
     key_filter = startswith_filter("Key", gemeenten)
     if key_filter:
         params["$filter"] = key_filter
-    records = _collect(
-        client,
-        f"{root}/{region}",
-        source=source,
-        params=params,
-        next_key="odata.nextLink",
-        bodies=bodies,
+    records = _v3_read_all(
+        client, f"{root}/{region}", params, source=source, page_size=page_size, bodies=bodies
     )
     names: dict[str, str] = {}
     for record in records:
@@ -587,18 +578,20 @@ def _v3_count(
         return None
 
 
-def _v3_rows(
+def _v3_read_all(
     client: HttpClient,
     data_url: str,
     params: dict[str, str | int],
     *,
     source: str,
     page_size: int,
-    expected: int | None,
     bodies: list[bytes],
 ) -> list[dict[str, Any]]:
     """All rows of a v3 query: ``odata.nextLink`` when the server gives one, else
-    ``$top``/``$skip`` until ``$count`` rows (or a short page) arrived."""
+    ``$top``/``$skip`` until ``$count`` rows (or, without a count, a short page) arrived;
+    then the number of rows is checked against ``$count``."""
+    row_filter = params.get("$filter")
+    expected = _v3_count(client, data_url, str(row_filter) if row_filter else None, source=source)
     rows: list[dict[str, Any]] = []
     seen_ids: set[object] = set()
     url: str = data_url

@@ -13,6 +13,8 @@ the project's reference tools; no internet here):
   Part 1); the next page is the link with ``rel: "next"`` (client code that loops on
   ``link.get("rel") == "next"``); ``numberReturned``/``numberMatched`` may be present.
   We follow the next link as given and do not build page URLs ourselves.
+- Answers carry a ``timeStamp``; the checksum is taken over the features (canonical
+  JSON) and the CRS, so an unchanged collection gives an unchanged checksum.
 - Coordinates are CRS84 (lon/lat, WGS84) unless ``crs=http://www.opengis.net/def/crs/
   EPSG/0/28992`` is asked; we ask nothing and set EPSG:4326, or take the CRS of a
   ``Content-Crs`` header when a server names another one.
@@ -36,6 +38,7 @@ are accepted; without one, the ``year`` argument counts).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
@@ -47,7 +50,7 @@ from shapely.errors import GEOSException
 
 from etl.http import HttpClient, HttpError, JsonResponse
 from etl.indicators import map_columns
-from etl.model import GEOM_COLUMNS, SourceResult, level_of
+from etl.model import GEOM_COLUMNS, SourceResult, gemeente_of, level_of, normalise_code
 from etl.sources.cbs_odata import MAX_PAGES, ResultBuilder, normalise_gemeenten
 
 logger = logging.getLogger(__name__)
@@ -112,6 +115,21 @@ def _crs_of(page: JsonResponse) -> str:
     return _CRS84
 
 
+def _gemeente_of_feature(feature: dict[str, Any]) -> str | None:
+    props = feature.get("properties")
+    if not isinstance(props, dict):
+        return None
+    for code_field, _ in CODE_NAME_FIELDS:
+        code = normalise_code(props.get(code_field))
+        if code is not None:
+            return gemeente_of(code)
+    return None
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def _next_link(page: JsonResponse) -> str | None:
     links = page.data.get("links") if isinstance(page.data, dict) else None
     for link in links if isinstance(links, list) else []:
@@ -136,8 +154,8 @@ def read_ogc_features(
     ``base_url`` is the API root, e.g. ``https://api.pdok.nl/cbs/wijken-en-buurten-2024/
     ogc/v1``; a ``{year}`` in it is filled in. Pages of ``limit`` features (PDOK's
     maximum is 1,000) are read along the ``rel="next"`` links. ``bbox`` (lon/lat) and
-    ``gemeente`` (one GM code or several) narrow the request; ``gemeente`` is checked
-    again on every feature.
+    ``gemeente`` (one GM code or several: one request series per gemeente, with
+    ``gemeentecode=``) narrow the request; ``gemeente`` is checked again on every feature.
 
     Returns areas (code, name, level and parents from the code), observations for every
     property that holds a catalogue indicator (``aantal_inwoners``/``aantalInwoners``,
@@ -145,7 +163,8 @@ def read_ogc_features(
     (CRS84). The vintage is ``year``; features that say they belong to another year
     (``jaar``/``jaarcode``/``jaarstatcode``) are left out with a warning. Features without
     a usable code or geometry, duplicates and bad cells are rejected with ``row`` = the
-    feature's 0-based index in the feed.
+    feature's 0-based index in the feed (several gemeenten: their series one after the
+    other).
     """
     if not 1 <= limit <= 10_000:
         raise ValueError(f"limit must be between 1 and 10000, got {limit}")
@@ -156,10 +175,33 @@ def read_ogc_features(
     params: dict[str, str | int] = {"f": "json", "limit": limit}
     if bbox is not None:
         params["bbox"] = ",".join(f"{v:.6f}" for v in bbox)
-    if wanted is not None and len(wanted) == 1:
-        params["gemeentecode"] = wanted[0]
 
-    features, bodies, crs = _read_pages(client, items_url, params, source=source)
+    # One request series per gemeente (a few pages each) rather than all of the
+    # Netherlands (~14,000 buurten with geometry). Should the server ignore the parameter,
+    # each series keeps only its own gemeente, so nothing is counted twice.
+    features: list[dict[str, Any]] = []
+    bodies: list[bytes] = []
+    crs: str | None = None
+    received = 0
+    batches: list[str | None] = list(wanted) if wanted else [None]
+    for gm in batches:
+        batch_params = params if gm is None else {**params, "gemeentecode": gm}
+        batch, batch_bodies, batch_crs = _read_pages(client, items_url, batch_params, source=source)
+        if crs is not None and batch_crs != crs:
+            raise HttpError(f"answers in different CRS ({crs}, {batch_crs})", source=source,
+                            url=items_url)  # fmt: skip
+        crs = batch_crs
+        received += len(batch)
+        bodies.extend(batch_bodies)
+        features.extend(f for f in batch if gm is None or _gemeente_of_feature(f) in (gm, None))
+    if received != len(features):
+        logger.warning(
+            "event=server_ignored_filter source=%s url=%s received=%d kept=%d",
+            source,
+            items_url,
+            received,
+            len(features),
+        )
 
     builder = ResultBuilder(source=source, file=items_url, vintage=year, gemeenten=wanted)
     prop_names: list[str] = []
@@ -227,10 +269,10 @@ def read_ogc_features(
             year,
             ",".join(f"{y}:{n}" for y, n in sorted(other_years.items())),
         )
-    result = builder.result(kind=KIND, bodies=bodies, rows_read=len(features))
-    frame = gpd.GeoDataFrame(geometries, columns=GEOM_COLUMNS, geometry="geometry", crs=crs).astype(
-        {"vintage": "int64"}
-    )
+    result = builder.result(kind=KIND, bodies=bodies, rows_read=received)
+    frame = gpd.GeoDataFrame(
+        geometries, columns=GEOM_COLUMNS, geometry="geometry", crs=crs or _CRS84
+    ).astype({"vintage": "int64"})
     result.geometries = frame
     return result
 
@@ -249,10 +291,9 @@ def _read_pages(
     page_params: dict[str, str | int] | None = params
     followed: set[str] = set()
     while url is not None:
-        if len(bodies) >= MAX_PAGES:
+        if len(followed) >= MAX_PAGES:
             raise HttpError(f"more than {MAX_PAGES} pages; stopped", source=source, url=items_url)
         page = client.get_json(url, source=source, params=page_params)
-        bodies.append(page.content)
         data = page.data
         if not isinstance(data, dict) or not isinstance(data.get("features"), list):
             raise HttpError(
@@ -264,6 +305,10 @@ def _read_pages(
                 f"pages in different CRS ({crs}, {page_crs})", source=source, url=page.url
             )
         crs = page_crs
+        # The checksum covers the features, not the raw page: PDOK stamps every answer
+        # with the time ("timeStamp"), and an unchanged source must give an unchanged
+        # checksum (the runner skips a rebuild when no input changed).
+        bodies.append(_canonical(data["features"]))
         features.extend(f for f in data["features"] if isinstance(f, dict))
         link = _next_link(page)
         if link is not None and link in followed:
@@ -278,6 +323,7 @@ def _read_pages(
         source,
         items_url,
         len(features),
-        len(bodies),
+        len(followed) + 1,
     )
+    bodies.append((crs or _CRS84).encode())
     return features, bodies, crs or _CRS84

@@ -27,12 +27,13 @@ N records" beyond ``api_row_limit`` rows without ``$top`` and clamps ``$top`` to
 limit; v4 pages by ``@odata.nextLink``; OGC items by ``limit``/``offset`` with
 ``rel="next"`` links, ``numberReturned`` and ``numberMatched``.
 
-Fault switches (each for the next ``times`` matching requests, matched on a substring of
-the path): :meth:`FakeCbsServer.fail` (an HTTP status, e.g. 500, optionally with
-``Retry-After``), :meth:`throttle` (429 with ``Retry-After``), :meth:`hang` (no answer
-until ``seconds`` passed or the server stops) and :meth:`truncate` (the real JSON body cut
-in half, with a matching ``Content-Length``). Every request is recorded in
-:attr:`FakeCbsServer.requests`.
+Fault switches, each for the next ``times`` matching requests, matched on the end of the
+path (``path="/TypedDataSet"``; ``/TypedDataSet/$count`` is another resource):
+:meth:`FakeCbsServer.fail` (an HTTP status, e.g. 500, optionally with ``Retry-After``),
+:meth:`~FakeCbsServer.throttle` (429 with ``Retry-After``), :meth:`~FakeCbsServer.hang`
+(no answer until ``seconds`` passed or the server stops) and
+:meth:`~FakeCbsServer.truncate` (the real JSON body cut in half, with a matching
+``Content-Length``). Every request is recorded in :attr:`FakeCbsServer.requests`.
 
 Manual use::
 
@@ -451,7 +452,8 @@ def parse_filter(text: str) -> tuple[Predicate, set[str]]:
 
 @dataclass
 class Fault:
-    """One fault switch: applies to the next ``times`` requests whose path has ``path``."""
+    """One fault switch: applies to the next ``times`` requests whose path ends with
+    ``path`` (``""`` matches every request)."""
 
     kind: str  # "status", "hang", "truncate"
     times: int
@@ -506,6 +508,8 @@ def _ogc_error(status: int, message: str) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # headers and body go out in two writes; without this, Nagle + delayed ACK cost 40 ms
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("fake-cbs %s " + format, self.address_string(), *args)
@@ -549,7 +553,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _base(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def _send_json(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
         self._send(status, json.dumps(body).encode("utf-8"), "application/json", headers)
@@ -605,7 +609,7 @@ class FakeCbsServer:
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def odata_v3_feed_url(self) -> str:
@@ -682,7 +686,7 @@ class FakeCbsServer:
     def take_fault(self, path: str) -> Fault | None:
         with self.state.lock:
             for fault in self.state.faults:
-                if fault.times > 0 and fault.path in path:
+                if fault.times > 0 and path.endswith(fault.path):
                     fault.times -= 1
                     return fault
         return None
@@ -751,7 +755,7 @@ class FakeCbsServer:
         records = self._filtered(records, query, filter_field, name, _odata3_error)
         if len(rest) == 2:
             return 200, str(len(records)).encode(), "text/plain; charset=utf-8", {}
-        skip = self._int(query, "$skip", 0, _odata3_error)
+        skip = self._int(query, "$skip", 0, _odata3_error) or 0
         top = self._int(query, "$top", None, _odata3_error)
         records = records[skip:]
         next_link = None
@@ -808,7 +812,7 @@ class FakeCbsServer:
         name = rest[0]
         records, filter_field = sets[name]
         records = self._filtered(records, query, filter_field, name, _odata4_error)
-        skip = self._int(query, "$skip", 0, _odata4_error)
+        skip = self._int(query, "$skip", 0, _odata4_error) or 0
         top = self._int(query, "$top", None, _odata4_error)
         records = records[skip:]
         if top is not None:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from etl.http import HttpClient
+from etl.http import HttpClient, HttpError
 from etl.indicators import BY_ID
 from etl.settings import ConfigError
 from etl.sources.cbs_odata import (
@@ -151,9 +151,11 @@ def v3_routes(rows: list[dict[str, Any]]) -> Routes:
         {"Key": "WK039201  ", "Title": "Oude Stad"},
     ]
     return {
+        "/DataProperties/$count": lambda _r: httpx.Response(200, text=str(len(PROPERTIES))),
         "/DataProperties": odata(PROPERTIES),
+        "/WijkenEnBuurten/$count": lambda _r: httpx.Response(200, text=str(len(regions))),
         "/WijkenEnBuurten": odata(regions),
-        "/$count": lambda _r: httpx.Response(200, text=str(len(rows))),
+        "/TypedDataSet/$count": lambda _r: httpx.Response(200, text=str(len(rows))),
         "/TypedDataSet": odata(rows),
     }
 
@@ -193,15 +195,53 @@ def test_v3_cells_become_values_statuses_or_rejections_with_row_and_field() -> N
     assert rejection.file == "https://x/ODataApi/odata/84583NED/TypedDataSet"
 
 
+def paged(rows: list[dict[str, Any]]) -> Callable[[httpx.Request], httpx.Response]:
+    """A TypedDataSet that honours $top/$skip, like ODataApi."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        skip = int(request.url.params.get("$skip", 0))
+        top = int(request.url.params.get("$top", 10_000))
+        return httpx.Response(200, json={"value": rows[skip : skip + top]})
+
+    return answer
+
+
 def test_v3_an_incomplete_answer_is_an_error() -> None:
     rows = [{"ID": 2, "WijkenEnBuurten": "GM0392    ", "AantalInwoners_8": 1}]
     routes = v3_routes(rows)
-    routes["/$count"] = lambda _r: httpx.Response(200, text="2")
+    routes["/TypedDataSet/$count"] = lambda _r: httpx.Response(200, text="2")
+    routes["/TypedDataSet"] = paged(rows)
     with (
         client_for(routes) as client,
-        pytest.raises(Exception, match=r"\$count says 2 rows, 1 arrived"),
+        pytest.raises(HttpError, match=r"\$count says 2 rows, 1 arrived"),
     ):
         read_odata_v3(2019, client=client, base_url="https://x/ODataApi/odata")
+
+
+def test_v3_a_server_that_ignores_skip_is_an_error_not_a_loop() -> None:
+    rows = [{"ID": 2, "WijkenEnBuurten": "GM0392    ", "AantalInwoners_8": 1}]
+    routes = v3_routes(rows)
+    routes["/TypedDataSet/$count"] = lambda _r: httpx.Response(200, text="5")
+    with (
+        client_for(routes) as client,
+        pytest.raises(HttpError, match="ignores \\$skip"),
+    ):
+        read_odata_v3(2019, client=client, base_url="https://x/ODataApi/odata")
+
+
+def test_v3_pages_with_top_and_skip_until_count() -> None:
+    rows = [
+        {"ID": i, "WijkenEnBuurten": f"WK0392{i:02d}  ", "AantalInwoners_8": i} for i in range(1, 8)
+    ]
+    routes = v3_routes(rows)
+    routes["/TypedDataSet"] = paged(rows)
+    with client_for(routes) as client:
+        result = read_odata_v3(
+            2019, client=client, base_url="https://x/ODataApi/odata", page_size=3
+        )
+    # DataProperties, the dimension and the data: each $count + pages
+    assert client.requests_made == 2 + 2 + (1 + 3)
+    assert sorted(result.areas["code"]) == [f"WK0392{i:02d}" for i in range(1, 8)]
 
 
 # --- PDOK -----------------------------------------------------------------------------
@@ -262,3 +302,31 @@ def test_pdok_content_crs_header_sets_the_crs() -> None:
     assert result.geometries is not None
     assert result.geometries.crs == "EPSG:28992"
     assert result.areas.iloc[0]["level"] == "wijk"
+
+
+def test_pdok_checksum_ignores_the_time_stamp_of_the_answer() -> None:
+    features = [feature({"wijkcode": "WK040001", "wijknaam": "Wijk 01", "aantal_inwoners": 5})]
+    checksums = []
+    for stamp in ("2026-01-01T00:00:00Z", "2026-01-02T03:04:05Z"):
+        body = {"type": "FeatureCollection", "timeStamp": stamp, "features": features}
+        answer = httpx.Response(200, json=body)
+        with client_for({"/items": lambda _r, a=answer: a}) as client:
+            result = read_ogc_features("https://x/ogc/v1", "wijken", year=2024, client=client)
+        checksums.append(result.checksum)
+    assert checksums[0] == checksums[1]
+    assert checksums[0].startswith("sha256:")
+
+
+def test_pdok_server_ignoring_the_gemeente_parameter_counts_nothing_twice() -> None:
+    features = [
+        feature({"wijkcode": "WK039201", "wijknaam": "Oude Stad", "aantal_inwoners": 14745}),
+        feature({"wijkcode": "WK040001", "wijknaam": "Wijk 01", "aantal_inwoners": 1}),
+    ]
+    with pdok_client(features) as client:
+        result = read_ogc_features(
+            "https://x/ogc/v1", "wijken", year=2024, client=client, gemeente=["GM0392", "GM0400"]
+        )
+        assert client.requests_made == 2
+    assert sorted(result.areas["code"]) == ["WK039201", "WK040001"]
+    assert result.rejected == []
+    assert result.rows_read == 4
