@@ -1,6 +1,7 @@
 # Buurtlens: the two commands of the README, and a few more for developers.
 #   make demo   install everything, build the demo warehouse, serve the app on 127.0.0.1:8050
 #   make test   install everything (incl. Debian's chromium for browser tests), run all tests
+#   make bench  the performance benchmarks (national-size ETL; prints time and memory)
 PYTHON ?= python3
 VENV   ?= .venv
 DATA_DIR ?= var/data
@@ -42,8 +43,9 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy etl data
 
+# make bench BENCH_ARGS="--scale 0.1" for a quick run; see python -m bench --help
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean-data:
 	rm -rf $(DATA_DIR)

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Buurtlens web app: ``BUURTLENS_DATA_DIR=DIR gunicorn app:server``.
 
-A thin factory: the Dash app with its pages, the shell, the callback error handler, health
-and readiness probes, and the geometry route. Pages live in ``pages/``, data access in
-``data/``. Nothing reads the warehouse here: each worker opens it on its first request.
+A thin factory: the Dash app with its pages, the shell (``components/shell.py``), the HTML
+responses (language, framing, 404 status: ``components/responses.py``), the callback error
+handler, health and readiness probes, and the geometry route. Pages live in ``pages/``,
+data access in ``data/``. Nothing reads the warehouse here: each worker opens it on its
+first request.
 """
 
 from __future__ import annotations
@@ -12,69 +14,44 @@ import logging
 import threading
 
 import dash
-from dash import Dash, dcc, html
+from dash import Dash
 from flask import Response, jsonify
 
+from api import register_api
+from components import responses
 from components.choropleth import register_geometry_route
+from components.lang import request_lang
+from components.shell import ids, shell
 from data import queries
+from data.i18n import t
 from data.settings import get_settings
-from data.warehouse import WarehouseError, WarehouseUnavailable
+from data.warehouse import WarehouseUnavailable
 
 logger = logging.getLogger(__name__)
 
-INDEX_STRING = """<!DOCTYPE html>
-<html lang="nl">
-<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
-<body>
-<noscript>Buurtlens heeft JavaScript nodig om kaarten te tonen.</noscript>
-{%app_entry%}{%config%}{%scripts%}{%renderer%}
-</body>
-</html>"""
-
-
-class ids:  # a namespace of id constants (HOUSE-STYLE 4), hence lower case
-    MAIN = "main"
-    ALERT = "shell-alert"
-
-
-def shell() -> html.Div:
-    """The frame around every page; a function, so the footer shows the current version."""
-    try:
-        version = f"Gegevensversie {queries.data_version()}"
-    except WarehouseError:
-        version = "Gegevens op dit moment niet beschikbaar"
-    nav = [
-        html.Li(dcc.Link(page["name"], href=page["relative_path"]))
-        for page in dash.page_registry.values()
-    ]
-    return html.Div(
-        className="shell",
-        children=[
-            html.A("Naar de inhoud", href=f"#{ids.MAIN}", className="skip-link"),
-            html.Header(
-                className="site-header",
-                children=[
-                    dcc.Link("Buurtlens", href=dash.get_relative_path("/"), className="brand"),
-                    html.Nav(html.Ul(nav), **{"aria-label": "Hoofdmenu"}),
-                ],
-            ),
-            html.Div(id=ids.ALERT, role="alert", className="shell-alert"),
-            html.Main(dash.page_container, id=ids.MAIN, tabIndex="-1"),
-            html.Footer(className="site-footer", children=html.P(f"Buurtlens · {version}")),
-        ],
-    )
+__all__ = ["app", "create_app", "ids", "server"]
 
 
 def on_callback_error(err: Exception) -> None:
-    """Log a failed callback with its inputs and tell the user, instead of a traceback."""
+    """Log a failed callback with its inputs and tell the user, instead of a traceback.
+    The banner clears itself when the next callback succeeds (``assets/shell.js``)."""
     ctx = dash.callback_context
     logger.error(
         "callback failed triggered=%s args=%s", ctx.triggered_id, ctx.args_grouping, exc_info=err
     )
+    lang = request_lang()
     message = (
-        "De cijfers zijn op dit moment niet beschikbaar. Probeer het later opnieuw."
+        t(
+            lang,
+            "De cijfers zijn op dit moment niet beschikbaar. Probeer het later opnieuw.",
+            "The figures are not available right now. Please try again later.",
+        )
         if isinstance(err, WarehouseUnavailable)
-        else "Er ging iets mis bij het bijwerken. Probeer het opnieuw of laad de pagina opnieuw."
+        else t(
+            lang,
+            "Er ging iets mis bij het bijwerken. Probeer het opnieuw of laad de pagina opnieuw.",
+            "Something went wrong while updating. Please try again or reload the page.",
+        )
     )
     dash.set_props(ids.ALERT, {"children": message})
 
@@ -117,17 +94,18 @@ def create_app() -> Dash:
         __name__,
         use_pages=True,
         suppress_callback_exceptions=True,
-        title="Buurtlens",
+        title=settings.site_name,
         update_title=None,
-        index_string=INDEX_STRING,
         on_error=on_callback_error,
         compress=True,
     )
     app.layout = shell
+    responses.install(app)
     serialise_first_request_setup(app)
     app.server.add_url_rule("/health", "health", health)
     app.server.add_url_rule("/ready", "ready", ready)
     register_geometry_route(app)
+    register_api(app.server, root=app.config.routes_pathname_prefix)
     return app
 
 

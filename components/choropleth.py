@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The choropleth map: figure, value-only patch, legend, table alternative and the cached
-geometry route.
+"""The choropleth map: figure, value-only patch and the cached geometry route.
 
 Geometry goes to the browser once per (vintage, level, gemeente): the trace's ``geojson`` is
 the URL of :func:`register_geometry_route`'s endpoint, versioned with the artefact's ETag and
@@ -14,19 +13,17 @@ import gzip
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 from urllib.parse import quote
 
 import dash
-import plotly.graph_objects as go
-from dash import Dash, Patch, html
+from dash import Dash, Patch
 from flask import Response, jsonify, request
 
 from data import queries
 from data.queries import GeometryInfo, InvalidParameter, NotFound
-from data.shaping import HOVERTEMPLATE, ChoroplethData, LegendEntry, center_zoom
+from data.shaping import ChoroplethData, center_zoom
 from data.warehouse import WarehouseUnavailable
 
 logger = logging.getLogger(__name__)
@@ -58,36 +55,45 @@ def geometry_url(info: GeometryInfo) -> str:
 
 
 def geometry_key(info: GeometryInfo) -> str:
-    """Identifies the geometry a figure was built on; equal keys allow a value-only patch."""
-    return f"{info.vintage}/{info.level}/{info.gemeente or ALL_GEMEENTEN}@{info.etag}"
+    """Identifies the geometry a figure was built on; equal keys allow a value-only patch.
+
+    The key is the level and the artefact's content hash (its ETag): the ETL writes the
+    same bytes for the same areas, so another year with unchanged boundaries keeps the
+    geometry the browser already has (and the user's pan and zoom)."""
+    return f"{info.level}@{info.etag}"
 
 
 def build_figure(
     data: ChoroplethData,
     *,
     geometry: GeometryInfo,
+    meta: dict[str, Any],
     tile_url: str | None = None,
     tile_attribution: str | None = None,
-) -> go.Figure:
+) -> dict[str, Any]:
     """A complete map figure: one ``Choroplethmap`` trace on a blank (offline) style.
 
+    ``meta`` (``layout.meta``) carries what the browser needs besides the trace: the table
+    alternative's caption and headers and the profile link of an area (``assets/kaart.js``).
     With ``tile_url`` a raster layer is drawn under the areas, which then become slightly
     transparent.
     """
-    trace = go.Choroplethmap(
-        geojson=geometry_url(geometry),
-        featureidkey="id",
-        locations=data.locations,
-        z=data.z,
-        customdata=data.customdata,
-        hovertemplate=HOVERTEMPLATE,
-        colorscale=[list(step) for step in data.colorscale],
-        zmin=data.zmin,
-        zmax=data.zmax,
-        showscale=False,
-        marker={"line": _OUTLINE, "opacity": 0.8 if tile_url else 1.0},
-        name="",
-    )
+    trace: dict[str, Any] = {
+        "type": "choroplethmap",
+        "geojson": geometry_url(geometry),
+        "featureidkey": "id",
+        "locations": data.locations,
+        "z": data.z,
+        "text": data.names,
+        "customdata": data.customdata,
+        "hovertemplate": data.hovertemplate,
+        "colorscale": [list(step) for step in data.colorscale],
+        "zmin": data.zmin,
+        "zmax": data.zmax,
+        "showscale": False,
+        "marker": {"line": dict(_OUTLINE), "opacity": 0.8 if tile_url else 1.0},
+        "name": "",
+    }
     layers = []
     if tile_url:
         layers.append(
@@ -105,103 +111,51 @@ def build_figure(
     center, zoom = center_zoom(
         bbox.west, bbox.south, bbox.east, bbox.north, width_px=FIT_WIDTH_PX, height_px=FIT_HEIGHT_PX
     )
-    figure = go.Figure(data=[trace])
-    figure.update_layout(
-        map={
+    # A plain dict, the JSON Plotly.js reads: building it as plotly.graph_objects validates
+    # every property and costs ~10x the rest of a page's layout. The unit tests check its
+    # shape against Plotly's schema instead (tests/callbacks/test_kaart_callbacks.py).
+    layout: dict[str, Any] = {
+        "map": {
             "style": "white-bg",
             "layers": layers,
             "center": center,
             "zoom": zoom,
             "fitbounds": False,
         },
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
         # Keeps the user's pan and zoom while only values change; a new geometry resets it.
-        uirevision=geometry_key(geometry),
-        separators=",.",
-        hoverlabel={"bgcolor": "white", "font": {"size": 14, "color": "#1a1a1a"}},
-        paper_bgcolor="white",
-        dragmode="pan",
-    )
-    return figure
+        "uirevision": geometry_key(geometry),
+        "separators": ".," if meta.get("lang") == "en" else ",.",
+        "hoverlabel": {"bgcolor": "white", "font": {"size": 14, "color": "#1a1a1a"}},
+        "paper_bgcolor": "white",
+        "dragmode": "pan",
+        "meta": meta,
+    }
+    return {"data": [trace], "layout": layout}
 
 
-def patch_figure(data: ChoroplethData) -> Patch:
-    """Only what changes when the indicator or period changes on the same geometry:
-    locations order, classes, hover texts and colours. Never ``geojson``."""
+def patch_figure(
+    data: ChoroplethData, *, meta: dict[str, Any], names: bool, locations: bool = False
+) -> Patch:
+    """Only what changes when the indicator, the period or the classes change on the same
+    geometry: classes, hover texts, colours and the table's caption; the area names only
+    when ``names`` (another year may name the same code differently) and the area codes
+    only when ``locations`` (the same geometry normally lists the same areas). Never
+    ``geojson``."""
     patch = Patch()
     trace = patch["data"][0]
-    trace["locations"] = data.locations
+    if locations:
+        trace["locations"] = data.locations
     trace["z"] = data.z
     trace["customdata"] = data.customdata
+    trace["hovertemplate"] = data.hovertemplate
     trace["colorscale"] = [list(step) for step in data.colorscale]
     trace["zmin"] = data.zmin
     trace["zmax"] = data.zmax
+    if names:
+        trace["text"] = data.names
+    patch["layout"]["meta"] = meta
     return patch
-
-
-# --- legend and table --------------------------------------------------------------------
-
-
-def legend(entries: Sequence[LegendEntry], *, title: str) -> html.Div:
-    """The map legend as text: a swatch, the class bounds and the number of areas."""
-    if not entries:
-        return html.Div(className="legend")
-    return html.Div(
-        className="legend",
-        children=[
-            html.P(title, className="legend-title"),
-            html.Ul(
-                className="legend-items",
-                children=[
-                    html.Li(
-                        [
-                            html.Span(
-                                className="legend-swatch",
-                                style={"backgroundColor": entry.colour},
-                                **{"aria-hidden": "true"},
-                            ),
-                            html.Span(entry.label, className="legend-label"),
-                            html.Span(f"({entry.count})", className="legend-count"),
-                        ]
-                    )
-                    for entry in entries
-                ],
-            ),
-        ],
-    )
-
-
-def values_table(
-    rows: Sequence[tuple[str, str, str]], *, caption: str, area_header: str = "Gebied"
-) -> html.Table:
-    """The table alternative of the map: area, figure, and why a figure is missing."""
-    return html.Table(
-        className="values-table",
-        children=[
-            html.Caption(caption),
-            html.Thead(
-                html.Tr(
-                    [
-                        html.Th(area_header, scope="col"),
-                        html.Th("Waarde", scope="col", className="num"),
-                        html.Th("Toelichting", scope="col"),
-                    ]
-                )
-            ),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Th(name, scope="row"),
-                            html.Td(value, className="num"),
-                            html.Td(status),
-                        ]
-                    )
-                    for name, value, status in rows
-                ]
-            ),
-        ],
-    )
 
 
 # --- geometry route ----------------------------------------------------------------------

@@ -16,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from data.warehouse import Result, Warehouse, WarehouseInfo, get_warehouse
+from data.warehouse import Cursor, Result, Warehouse, WarehouseInfo, get_warehouse
 
 Level = Literal["gemeente", "wijk", "buurt"]
 
@@ -31,8 +33,9 @@ REASON_NO_ROW: Final = "geen cijfer voor dit gebied in de bron"
 #: Reason given when the indicator has no figures at all for the year and level.
 REASON_NO_PERIOD: Final = "geen cijfers voor deze indicator in dit jaar"
 
-_INDICATOR_RE: Final = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_GEMEENTE_RE: Final = re.compile(r"^GM\d{4}$")
+_INDICATOR_RE: Final = re.compile(r"^[a-z][a-z0-9_]{0,63}\Z")
+_GEMEENTE_RE: Final = re.compile(r"^GM[0-9]{4}\Z")
+_DIGITS_RE: Final = re.compile(r"^[0-9]{1,9}\Z")
 _MIN_VINTAGE: Final = 1800
 _MAX_VINTAGE: Final = 2200
 
@@ -129,7 +132,8 @@ def check_vintage(vintage: object) -> int:
     """
     if isinstance(vintage, bool):
         raise InvalidParameter(f"year {vintage!r} is not a year")
-    if isinstance(vintage, str) and vintage.strip().isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+    if isinstance(vintage, str) and _DIGITS_RE.match(vintage.strip()):
         vintage = int(vintage.strip())
     if not isinstance(vintage, int) or not _MIN_VINTAGE <= vintage <= _MAX_VINTAGE:
         raise InvalidParameter(f"year {vintage!r} is not a year")
@@ -155,6 +159,17 @@ def check_indicator_id(indicator: object) -> str:
 
 def _wh(warehouse: Warehouse | None) -> Warehouse:
     return warehouse if warehouse is not None else get_warehouse()
+
+
+@contextmanager
+def _cursor(warehouse: Warehouse | None, cursor: Cursor | None) -> Iterator[Cursor]:
+    """The caller's ``cursor`` (several queries on one snapshot, e.g. one API request), or a
+    fresh one on ``warehouse`` that is closed afterwards."""
+    if cursor is not None:
+        yield cursor
+        return
+    with _wh(warehouse).cursor() as cur:
+        yield cur
 
 
 # --- metadata ----------------------------------------------------------------------------
@@ -238,10 +253,12 @@ def indicator(
 # --- areas -------------------------------------------------------------------------------
 
 
-def vintages(level: str, *, warehouse: Warehouse | None = None) -> list[int]:
+def vintages(
+    level: str, *, warehouse: Warehouse | None = None, cursor: Cursor | None = None
+) -> list[int]:
     """The years (area divisions) for which areas of ``level`` exist, newest first."""
     lvl = check_level(level)
-    with _wh(warehouse).cursor() as cur:
+    with _cursor(warehouse, cursor) as cur:
         rows = cur.rows(
             "SELECT DISTINCT vintage FROM areas WHERE level = ? ORDER BY vintage DESC", [lvl]
         )
@@ -258,7 +275,12 @@ def gemeenten(vintage: int, *, warehouse: Warehouse | None = None) -> Result:
 
 
 def areas(
-    level: str, vintage: int, gemeente: str | None = None, *, warehouse: Warehouse | None = None
+    level: str,
+    vintage: int,
+    gemeente: str | None = None,
+    *,
+    warehouse: Warehouse | None = None,
+    cursor: Cursor | None = None,
 ) -> Result:
     """Areas of one level and vintage, optionally within one gemeente.
 
@@ -267,12 +289,13 @@ def areas(
     raises instead.
     """
     lvl, year, gm = check_level(level), check_vintage(vintage), check_gemeente(gemeente)
-    return _wh(warehouse).query(
-        "SELECT code, name, level, parent_code, gemeente_code FROM areas "
-        "WHERE vintage = ? AND level = ? AND (CAST(? AS VARCHAR) IS NULL OR gemeente_code = ?) "
-        "ORDER BY code",
-        [year, lvl, gm, gm],
-    )
+    with _cursor(warehouse, cursor) as cur:
+        return cur.frame(
+            "SELECT code, name, level, parent_code, gemeente_code FROM areas "
+            "WHERE vintage = ? AND level = ? "
+            "AND (CAST(? AS VARCHAR) IS NULL OR gemeente_code = ?) ORDER BY code",
+            [year, lvl, gm, gm],
+        )
 
 
 # --- values ------------------------------------------------------------------------------
@@ -287,6 +310,7 @@ def values(
     period: str | None = None,
     include_internal: bool = False,
     warehouse: Warehouse | None = None,
+    cursor: Cursor | None = None,
 ) -> Result:
     """One indicator for every area of a level and vintage (optionally one gemeente).
 
@@ -297,10 +321,12 @@ def values(
     indicator has for these areas.
 
     Raises :class:`UnknownIndicator`, :class:`UnknownVintage` or :class:`UnknownGemeente`.
+    Pass ``cursor`` to run on the caller's snapshot (the open data API answers one request
+    from one cursor, so that a swap can never mix two data versions in one response).
     """
     ind = check_indicator_id(indicator)
     lvl, year, gm = check_level(level), check_vintage(vintage), check_gemeente(gemeente)
-    with _wh(warehouse).cursor() as cur:
+    with _cursor(warehouse, cursor) as cur:
         if not cur.rows(
             "SELECT 1 FROM indicators WHERE id = ? AND (access = 'public' OR ?)",
             [ind, include_internal],
@@ -377,14 +403,19 @@ def geometry_info(
 
 
 def geometry_artefact(
-    vintage: int, level: str, gemeente: str | None = None, *, warehouse: Warehouse | None = None
+    vintage: int,
+    level: str,
+    gemeente: str | None = None,
+    *,
+    warehouse: Warehouse | None = None,
+    cursor: Cursor | None = None,
 ) -> GeometryArtefact:
     """The GeoJSON FeatureCollection of a level's areas in one vintage (and gemeente).
 
     Feature ``id`` is the area code. Raises :class:`GeometryNotFound`.
     """
     lvl, year, gm = check_level(level), check_vintage(vintage), check_gemeente(gemeente)
-    with _wh(warehouse).cursor() as cur:
+    with _cursor(warehouse, cursor) as cur:
         rows = cur.rows(
             "SELECT geojson, etag FROM geometries WHERE vintage = ? AND level = ? "
             "AND (CAST(? AS VARCHAR) IS NULL OR gemeente_code = ?) ORDER BY gemeente_code",

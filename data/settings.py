@@ -25,6 +25,11 @@ ENV_TILE_URL: Final = "BUURTLENS_TILE_URL"
 ENV_TILE_ATTRIBUTION: Final = "BUURTLENS_TILE_ATTRIBUTION"
 ENV_LOG_LEVEL: Final = "BUURTLENS_LOG_LEVEL"
 ENV_DEFAULT_INDICATOR: Final = "BUURTLENS_DEFAULT_INDICATOR"
+ENV_SITE_NAME: Final = "BUURTLENS_SITE_NAME"
+ENV_LOGO_URL: Final = "BUURTLENS_LOGO_URL"
+ENV_PRIMARY_COLOUR: Final = "BUURTLENS_PRIMARY_COLOUR"
+ENV_CONTACT_EMAIL: Final = "BUURTLENS_CONTACT_EMAIL"
+ENV_EMBED_ALLOWED_ORIGINS: Final = "BUURTLENS_EMBED_ALLOWED_ORIGINS"
 
 #: Name of the live warehouse inside the data directory (the ETL swaps it atomically).
 WAREHOUSE_FILENAME: Final = "buurtlens.duckdb"
@@ -32,9 +37,18 @@ WAREHOUSE_FILENAME: Final = "buurtlens.duckdb"
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_LOG_LEVEL: Final = "INFO"
 DEFAULT_INDICATOR: Final = "inwoners"
+DEFAULT_SITE_NAME: Final = "Buurtlens"
+#: The header colour; white text on it has a contrast of 10:1.
+DEFAULT_PRIMARY_COLOUR: Final = "#154273"
+#: White text on the header needs at least this contrast (WCAG 2.1 AA, normal text).
+MIN_HEADER_CONTRAST: Final = 4.5
 
 _INDICATOR_ID_RE: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 _TILE_PLACEHOLDERS: Final = ("{z}", "{x}", "{y}")
+_COLOUR_RE: Final = re.compile(r"^#[0-9a-fA-F]{6}$")
+_EMAIL_RE: Final = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[a-zA-Z]{2,}$")
+#: An origin as CSP ``frame-ancestors`` takes it: scheme://host[:port], host may be *.x.
+_ORIGIN_RE: Final = re.compile(r"^https?://(\*\.)?[a-zA-Z0-9.-]+(:\d{1,5})?$")
 
 
 class SettingsError(ValueError):
@@ -56,6 +70,12 @@ class Settings:
     tile_attribution: str | None = None
     log_level: str = DEFAULT_LOG_LEVEL
     default_indicator: str = DEFAULT_INDICATOR
+    site_name: str = DEFAULT_SITE_NAME
+    logo_url: str | None = None
+    primary_colour: str = DEFAULT_PRIMARY_COLOUR
+    contact_email: str | None = None
+    #: Sites besides this one that may show ``/embed/...`` pages in a frame.
+    embed_allowed_origins: tuple[str, ...] = ()
 
     @property
     def warehouse_path(self) -> Path:
@@ -76,6 +96,11 @@ class Settings:
             tile_attribution=_optional(env, ENV_TILE_ATTRIBUTION),
             log_level=_log_level(env),
             default_indicator=_default_indicator(env),
+            site_name=_optional(env, ENV_SITE_NAME) or DEFAULT_SITE_NAME,
+            logo_url=_logo_url(env),
+            primary_colour=_primary_colour(env),
+            contact_email=_contact_email(env),
+            embed_allowed_origins=_embed_origins(env),
         )
 
 
@@ -144,3 +169,66 @@ def _default_indicator(env: Mapping[str, str]) -> str:
             "(snake_case, e.g. 'inwoners')"
         )
     return indicator
+
+
+def _logo_url(env: Mapping[str, str]) -> str | None:
+    url = _optional(env, ENV_LOGO_URL)
+    if url is None:
+        return None
+    if not url.startswith(("https://", "http://", "/")) or any(c in url for c in "\"'<> "):
+        raise SettingsError(
+            f"{ENV_LOGO_URL}={url!r} is not a logo URL: use a path on this site such as "
+            "/assets/logo.svg (works offline) or an http(s):// URL"
+        )
+    return url
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio of two ``#rrggbb`` colours.
+
+    >>> round(contrast_ratio("#ffffff", "#154273"), 1)
+    10.2
+    """
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _primary_colour(env: Mapping[str, str]) -> str:
+    colour = _optional(env, ENV_PRIMARY_COLOUR) or DEFAULT_PRIMARY_COLOUR
+    if not _COLOUR_RE.match(colour):
+        raise SettingsError(f"{ENV_PRIMARY_COLOUR}={colour!r} is not a colour like #154273")
+    ratio = contrast_ratio("#ffffff", colour)
+    if ratio < MIN_HEADER_CONTRAST:
+        raise SettingsError(
+            f"{ENV_PRIMARY_COLOUR}={colour!r} is too light: white text on it has a contrast "
+            f"of {ratio:.1f}:1, WCAG 2.1 AA needs {MIN_HEADER_CONTRAST}:1; choose a darker colour"
+        )
+    return colour.lower()
+
+
+def _contact_email(env: Mapping[str, str]) -> str | None:
+    email = _optional(env, ENV_CONTACT_EMAIL)
+    if email is not None and not _EMAIL_RE.match(email):
+        raise SettingsError(f"{ENV_CONTACT_EMAIL}={email!r} is not an e-mail address")
+    return email
+
+
+def _embed_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Space- or comma-separated origins, or ``*`` for any site."""
+    raw = _optional(env, ENV_EMBED_ALLOWED_ORIGINS)
+    if raw is None:
+        return ()
+    origins = tuple(o.rstrip("/") for o in re.split(r"[\s,]+", raw) if o)
+    for origin in origins:
+        if origin != "*" and not _ORIGIN_RE.match(origin):
+            raise SettingsError(
+                f"{ENV_EMBED_ALLOWED_ORIGINS} contains {origin!r}, which is not an origin "
+                "like https://raad.example.nl (scheme and host, no path), or *"
+            )
+    return origins

@@ -1,54 +1,39 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Pure functions that turn query results into what a chart or a text shows.
 
-Nothing here reads the warehouse or knows about Dash: classification into colour classes,
-number formatting in Dutch and English, hover and summary texts, and the arrays of a
-choropleth. Each function takes plain values or a DataFrame from :mod:`data.queries`.
+Nothing here reads the warehouse or knows about Dash: number formatting in Dutch and
+English, hover, legend and summary texts, and the arrays of a choropleth. Classification
+into colour classes lives in :mod:`data.classify`. Each function takes plain values or a
+DataFrame from :mod:`data.queries`.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
-import mapclassify
-import numpy as np
 import pandas as pd
 
-Lang = Literal["nl", "en"]
+from data.classify import (
+    DEFAULT_CLASSES,
+    DEFAULT_METHOD,
+    Classes,
+    Method,
+    classify,
+    classify_values,
+    colours,
+    default_palette,
+    sd_positions,
+)
+from data.i18n import Lang, t
 
-#: Default number of colour classes on a map.
-DEFAULT_CLASSES: Final = 5
+__all__ = ["DEFAULT_CLASSES", "Lang", "classify"]
 
-#: ColorBrewer YlGnBu: sequential, colour-blind safe, prints in grey scale, and none of its
-#: colours is a grey, so "no figure" stays distinguishable.
-PALETTES: Final[dict[int, tuple[str, ...]]] = {
-    1: ("#41b6c4",),
-    2: ("#a1dab4", "#2c7fb8"),
-    3: ("#edf8b1", "#7fcdbb", "#2c7fb8"),
-    4: ("#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"),
-    5: ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
-    6: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"),
-    7: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
-    8: ("#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
-    9: (
-        "#ffffd9",
-        "#edf8b1",
-        "#c7e9b4",
-        "#7fcdbb",
-        "#41b6c4",
-        "#1d91c0",
-        "#225ea8",
-        "#253494",
-        "#081d58",
-    ),
-}
-MAX_CLASSES: Final = max(PALETTES)
-
-#: Fill of areas without a figure (suppressed or missing).
+#: Fill of areas without a figure (suppressed or missing): a mid grey that is none of the
+#: palettes' colours and lies well apart from their light ends.
 NO_FIGURE_COLOUR: Final = "#b3b3b3"
 #: ``z`` of an area without a figure; classes are 0..k-1.
 NO_FIGURE_Z: Final = -1
@@ -61,6 +46,40 @@ LEVEL_PLURAL_NL: Final[dict[str, str]] = {
     "wijk": "wijken",
     "buurt": "buurten",
 }
+LEVEL_NAMES: Final[dict[Lang, dict[str, tuple[str, str]]]] = {
+    "nl": {"gemeente": ("gemeente", "gemeenten"), "wijk": ("wijk", "wijken"),
+           "buurt": ("buurt", "buurten")},
+    "en": {"gemeente": ("municipality", "municipalities"), "wijk": ("district", "districts"),
+           "buurt": ("neighbourhood", "neighbourhoods")},
+}  # fmt: skip
+
+METHOD_NAMES: Final[dict[Lang, dict[str, str]]] = {
+    "nl": {"kwantielen": "kwantielen (even veel gebieden per klasse)",
+           "intervallen": "gelijke intervallen",
+           "natuurlijk": "natuurlijke grenzen (Fisher-Jenks)",
+           "stdev": "standaarddeviaties rond de gemeente"},
+    "en": {"kwantielen": "quantiles (equal numbers of areas per class)",
+           "intervallen": "equal intervals",
+           "natuurlijk": "natural breaks (Fisher-Jenks)",
+           "stdev": "standard deviations around the municipality"},
+}  # fmt: skip
+
+#: English names of the catalogue's themes (the catalogue names them in Dutch).
+THEMES_EN: Final[dict[str, str]] = {
+    "Bevolking": "Population",
+    "Huishoudens": "Households",
+    "Wonen": "Housing",
+    "Gebouwen": "Buildings",
+    "Verkeer": "Transport",
+    "Sociale zekerheid": "Social security",
+    "Oppervlakte": "Area",
+    "Veiligheid": "Safety",
+    "Zorg": "Care",
+    "Werk": "Work",
+    "Inkomen": "Income",
+    "Onderwijs": "Education",
+}
+
 
 _TEXT: Final[dict[Lang, dict[str, str]]] = {
     "nl": {
@@ -74,6 +93,25 @@ _TEXT: Final[dict[Lang, dict[str, str]]] = {
         "suppressed": "suppressed",
     },
 }
+
+
+def theme_name(theme: str, lang: Lang = "nl") -> str:
+    """A theme's name in ``lang`` (unknown themes keep their Dutch name).
+
+    >>> theme_name("Wonen", "en"), theme_name("Wonen")
+    ('Housing', 'Wonen')
+    """
+    return THEMES_EN.get(theme, theme) if lang == "en" else theme
+
+
+def level_name(level: str, lang: Lang = "nl", *, plural: bool = False) -> str:
+    """The word for a level.
+
+    >>> level_name("wijk", "en", plural=True)
+    'districts'
+    """
+    singular, many = LEVEL_NAMES[lang].get(level, (level, level))
+    return many if plural else singular
 
 
 # --- numbers -----------------------------------------------------------------------------
@@ -134,92 +172,7 @@ def no_figure_text(status: str, reason: str | None, lang: Lang = "nl") -> str:
     return f"{base}: {reason}"
 
 
-# --- classification ----------------------------------------------------------------------
-
-
-def class_breaks(values: Iterable[float | None], k: int = DEFAULT_CLASSES) -> list[float]:
-    """Upper bounds of up to ``k`` quantile classes; the last one is the maximum.
-
-    Missing values (None/NaN) are ignored. With at most ``k`` distinct values each value
-    is its own class; with none, there are no classes.
-
-    >>> class_breaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
-    [2.8, 4.6, 6.4, 8.2, 10.0]
-    >>> class_breaks([3, 3, 7, None])
-    [3.0, 7.0]
-    >>> class_breaks([None, float("nan")])
-    []
-    """
-    if not 1 <= k <= MAX_CLASSES:
-        raise ValueError(f"number of classes {k} is not between 1 and {MAX_CLASSES}")
-    array = _finite(values)
-    distinct = np.unique(array)
-    if distinct.size <= k:
-        return [float(v) for v in distinct]
-    with warnings.catch_warnings():
-        # Many equal values: mapclassify merges classes and warns; duplicates go below.
-        warnings.simplefilter("ignore", UserWarning)
-        bins = mapclassify.Quantiles(array, k=k).bins
-    breaks = sorted({round(float(b), 10) for b in bins})
-    breaks[-1] = float(distinct[-1])
-    return breaks
-
-
-def classify(values: Iterable[float | None], breaks: Sequence[float]) -> list[int | None]:
-    """The class (0-based) of each value: the first break it does not exceed.
-
-    >>> classify([1, 2.8, 3, None], [2.8, 4.6])
-    [0, 0, 1, None]
-    """
-    result: list[int | None] = []
-    for value in values:
-        if value is None or not math.isfinite(value) or not breaks:
-            result.append(None)
-        else:
-            result.append(min(int(np.searchsorted(breaks, value, side="left")), len(breaks) - 1))
-    return result
-
-
-def class_labels(
-    values: Iterable[float | None],
-    breaks: Sequence[float],
-    *,
-    decimals: int = 0,
-    unit: str = "",
-    lang: Lang = "nl",
-) -> list[str]:
-    """Legend labels: the lowest and highest value actually in each class.
-
-    Labels never overlap, and a class of one value shows just that value.
-
-    >>> class_labels([1, 4, 10, 12, 20], [10, 20])
-    ['1 – 10', '12 – 20']
-    >>> class_labels([5, 5, 7.5], [5, 7.5], decimals=1, unit="%")
-    ['5,0%', '7,5%']
-    """
-    members: list[list[float]] = [[] for _ in breaks]
-    present = [v for v in values if v is not None and math.isfinite(v)]
-    for value, cls in zip(present, classify(present, breaks), strict=True):
-        if cls is not None:
-            members[cls].append(value)
-    labels: list[str] = []
-    for group in members:
-        if not group:
-            labels.append("–")
-            continue
-        low = format_value(min(group), decimals=decimals, unit=unit, lang=lang)
-        high = format_value(max(group), decimals=decimals, unit=unit, lang=lang)
-        labels.append(high if low == high else f"{_strip_unit(low, unit)} – {high}")
-    return labels
-
-
-def palette(k: int) -> tuple[str, ...]:
-    """``k`` colours of the sequential palette, light to dark (empty for ``k == 0``)."""
-    if k == 0:
-        return ()
-    if k not in PALETTES:
-        raise ValueError(f"no palette with {k} classes (1 to {MAX_CLASSES})")
-    return PALETTES[k]
+# --- colours ----------------------------------------------------------------------------
 
 
 def stepped_colorscale(colours: Sequence[str]) -> list[tuple[float, str]]:
@@ -234,8 +187,8 @@ def stepped_colorscale(colours: Sequence[str]) -> list[tuple[float, str]]:
     n = len(colours)
     scale: list[tuple[float, str]] = []
     for i, colour in enumerate(colours):
-        scale.append((i / n, colour))
-        scale.append(((i + 1) / n, colour))
+        scale.append((round(i / n, 6), colour))
+        scale.append((round((i + 1) / n, 6), colour))
     return scale
 
 
@@ -244,7 +197,7 @@ def stepped_colorscale(colours: Sequence[str]) -> list[tuple[float, str]]:
 
 @dataclass(frozen=True, slots=True)
 class LegendEntry:
-    """One row of a map legend."""
+    """One row of a map legend: swatch colour, class bounds and number of areas."""
 
     colour: str
     label: str
@@ -252,30 +205,85 @@ class LegendEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class ChoroplethData:
-    """Everything a choropleth trace and its legend need, as plain lists.
+class Reference:
+    """The figure areas are compared with in hovers, texts and ``stdev`` classes: usually
+    their gemeente's own value. ``value`` is None when the gemeente has no figure; ``text``
+    is then the reason."""
 
-    ``z`` is the class of each area (0..k-1) or :data:`NO_FIGURE_Z`; with ``colorscale``,
-    ``zmin`` and ``zmax`` every class gets exactly its legend colour and areas without a
-    figure are grey. ``customdata`` is ``[name, text]`` per area, ``text`` being the
-    formatted figure or why there is none.
+    name: str
+    value: float | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChoroplethData:
+    """Everything a choropleth trace, its legend and its table need, as plain lists.
+
+    Per area, in ``locations`` order: ``names``; ``z``, the class (0..k-1) or
+    :data:`NO_FIGURE_Z`; ``customdata`` = ``[text, rank]`` where ``text`` is the formatted
+    figure or why there is none and ``rank`` its position from the highest (``"–"`` without a
+    figure). With ``colorscale``, ``zmin`` and ``zmax`` every class gets exactly its legend
+    colour and areas without a figure are grey. ``hovertemplate`` names the reference.
     """
 
     locations: list[str]
+    names: list[str]
     z: list[int]
     customdata: list[list[str]]
     colorscale: list[tuple[float, str]]
     zmin: float
     zmax: float
-    breaks: list[float]
+    classes: Classes
     legend: list[LegendEntry]
+    legend_note: str
+    hovertemplate: str
     n_ok: int
     n_suppressed: int
     n_missing: int
 
+    @property
+    def breaks(self) -> list[float]:
+        return list(self.classes.breaks)
 
-#: Hover template for :class:`ChoroplethData` customdata.
-HOVERTEMPLATE: Final = "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"
+
+def ranks(values: Sequence[float | None]) -> list[int | None]:
+    """Rank of each value from the highest (1), ties sharing the best rank; None stays None.
+
+    >>> ranks([10.0, 30.0, None, 30.0, 5.0])
+    [3, 1, None, 1, 4]
+    """
+    present = sorted((v for v in values if v is not None), reverse=True)
+    first: dict[float, int] = {}
+    for i, v in enumerate(present):
+        first.setdefault(v, i + 1)
+    return [None if v is None else first[v] for v in values]
+
+
+def hovertemplate(
+    n_ok: int, reference: Reference | None, lang: Lang = "nl", *, label: str = ""
+) -> str:
+    """Hover: name (``text``), figure (after ``label``, which names the unit, so that the
+    per-area texts can be bare numbers), rank and the reference value.
+
+    >>> template = hovertemplate(21, Reference("Haarlem", 5739.0, "5.739"), label="Dichtheid")
+    >>> for line in template.split("<br>"):
+    ...     print(line)
+    <b>%{text}</b>
+    Dichtheid: %{customdata[0]}
+    Rang %{customdata[1]} van 21
+    Haarlem: 5.739<extra></extra>
+    """
+    parts = [
+        "<b>%{text}</b>",
+        f"{_escape(label)}: %{{customdata[0]}}" if label else "%{customdata[0]}",
+    ]
+    if n_ok:
+        parts.append(
+            t(lang, "Rang", "Rank") + " %{customdata[1]} " + t(lang, "van", "of") + f" {n_ok}"
+        )
+    if reference is not None:
+        parts.append(f"{_escape(reference.name)}: {_escape(reference.text)}")
+    return "<br>".join(parts) + "<extra></extra>"
 
 
 def choropleth_data(
@@ -283,44 +291,63 @@ def choropleth_data(
     *,
     decimals: int = 0,
     unit: str = "",
+    method: Method = DEFAULT_METHOD,
     k: int = DEFAULT_CLASSES,
+    palette: str | None = None,
+    reference: Reference | None = None,
+    value_label: str = "",
+    center_on_reference: bool = True,
     lang: Lang = "nl",
 ) -> ChoroplethData:
     """Shape a :func:`data.queries.values` frame (``code, name, value, status, reason``).
+
+    ``reference`` is shown in the hover and is the centre of ``stdev`` classes (the mean of
+    the areas when it has no value, or when ``center_on_reference`` is false: a count's
+    gemeente figure is a total, not a typical area). With ``value_label`` (the indicator and
+    its unit) the
+    hover names the unit once and the per-area texts are bare numbers: that keeps the
+    values sent on every switch small.
 
     >>> frame = pd.DataFrame({"code": ["A", "B", "C"], "name": ["a", "b", "c"],
     ...     "value": [10.0, 20.0, None], "status": ["ok", "ok", "suppressed"],
     ...     "reason": [None, None, "minder dan 5"]})
     >>> data = choropleth_data(frame)
-    >>> data.z, data.customdata[2]
-    ([0, 1, -1], ['c', 'verborgen: minder dan 5'])
+    >>> data.z, data.names, data.customdata
+    ([0, 1, -1], ['a', 'b', 'c'], [['10', '2'], ['20', '1'], ['verborgen: minder dan 5', '–']])
+    >>> [(e.label, e.count) for e in data.legend]
+    [('10', 1), ('20', 1), ('Geen cijfer (verborgen of onbekend)', 1)]
     """
     ok_mask = (frame["status"] == "ok") & frame["value"].notna()
     raw_values = [float(v) if ok else None for v, ok in zip(frame["value"], ok_mask, strict=True)]
-    breaks = class_breaks(raw_values, k)
-    classes = classify(raw_values, breaks)
-    colours = palette(len(breaks))
+    center = reference.value if reference is not None and center_on_reference else None
+    classes = classify_values(raw_values, method=method, k=k, center=center)
+    members = classify(raw_values, classes.breaks)
+    fills = colours(palette or default_palette(method), classes.k)
+    area_ranks = ranks(raw_values)
 
     z: list[int] = []
     customdata: list[list[str]] = []
-    for name, value, cls, status, reason in zip(
-        frame["name"], raw_values, classes, frame["status"], frame["reason"], strict=True
-    ):
-        label = str(name) if _present(name) else ""
+    names: list[str] = []
+    for name, value, cls, rank, status, reason in zip(
+        frame["name"], raw_values, members, area_ranks, frame["status"], frame["reason"],
+        strict=True,
+    ):  # fmt: skip
+        names.append(str(name) if _present(name) else "")
         if value is None or cls is None:
             z.append(NO_FIGURE_Z)
-            text = no_figure_text(str(status), _text_or_none(reason), lang)
-            customdata.append([label, text])
+            customdata.append([no_figure_text(str(status), _text_or_none(reason), lang), "–"])
         else:
             z.append(cls)
-            customdata.append([label, format_value(value, decimals=decimals, unit=unit, lang=lang)])
+            shown_unit = unit if not value_label or unit == "%" else ""
+            text = format_value(value, decimals=decimals, unit=shown_unit, lang=lang)
+            customdata.append([text, str(rank)])
 
     ok_values = [v for v in raw_values if v is not None]
     # The legend's title names the unit; only the short "%" is repeated in the labels.
     legend_unit = unit if unit == "%" else ""
-    labels = class_labels(ok_values, breaks, decimals=decimals, unit=legend_unit, lang=lang)
-    counts = [classes.count(i) for i in range(len(breaks))]
-    legend = [LegendEntry(c, lbl, n) for c, lbl, n in zip(colours, labels, counts, strict=True)]
+    labels = legend_labels(ok_values, classes, decimals=decimals, unit=legend_unit, lang=lang)
+    counts = [members.count(i) for i in range(classes.k)]
+    legend = [LegendEntry(c, lbl, n) for c, lbl, n in zip(fills, labels, counts, strict=True)]
     n_suppressed = int((frame["status"] == "suppressed").sum())
     n_no_figure = z.count(NO_FIGURE_Z)
     if n_no_figure:
@@ -329,17 +356,137 @@ def choropleth_data(
     # The grey step sits at z = -1, the classes at 0..k-1.
     return ChoroplethData(
         locations=[str(c) for c in frame["code"]],
+        names=names,
         z=z,
         customdata=customdata,
-        colorscale=stepped_colorscale((NO_FIGURE_COLOUR, *colours)),
+        colorscale=stepped_colorscale((NO_FIGURE_COLOUR, *fills)),
         zmin=NO_FIGURE_Z - 0.5,
-        zmax=len(breaks) - 0.5,
-        breaks=breaks,
+        zmax=classes.k - 0.5,
+        classes=classes,
         legend=legend,
+        legend_note=legend_note(
+            classes,
+            reference if center_on_reference else None,
+            decimals=decimals,
+            unit=unit,
+            lang=lang,
+        ),
+        hovertemplate=hovertemplate(len(ok_values), reference, lang, label=value_label),
         n_ok=len(ok_values),
         n_suppressed=n_suppressed,
         n_missing=n_no_figure - n_suppressed,
     )
+
+
+def legend_labels(
+    values: Iterable[float | None],
+    classes: Classes,
+    *,
+    decimals: int = 0,
+    unit: str = "",
+    lang: Lang = "nl",
+) -> list[str]:
+    """Legend labels for ``classes``.
+
+    Quantiles and natural breaks show the lowest and highest value actually in each class
+    (labels never overlap; a class of one value shows just that value). Equal intervals show
+    their bounds, standard deviations their bounds and their distance from the reference.
+
+    >>> legend_labels([1, 4, 10, 12, 20], classify_values([1, 4, 10, 12, 20], k=3))
+    ['1 – 4', '10', '12 – 20']
+    >>> vals = [0, 1, 2, 3, 4, 10]
+    >>> legend_labels(vals, classify_values(vals, method="intervallen", k=5))[:2]
+    ['0 – 2', '2 – 4']
+    >>> vals = [2, 4, 4, 4, 5, 5, 7, 9]
+    >>> legend_labels(vals, classify_values(vals, method="stdev", k=3, center=5))
+    ['≤ 4 (< -0,5 sd)', '4 – 6 (-0,5 tot 0,5 sd)', '> 6 (> 0,5 sd)']
+    """
+    present = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+
+    def fmt(v: float) -> str:
+        return format_value(v, decimals=decimals, unit=unit, lang=lang)
+
+    breaks = classes.breaks
+    if not breaks:
+        return []
+    if classes.method == "stdev":
+        if classes.k == 1:
+            return [fmt(breaks[0])]
+        labels = []
+        for i, (low_sd, high_sd) in enumerate(sd_positions(classes)):
+            if i == 0:
+                bounds = f"≤ {fmt(breaks[0])}"
+                sd = f"< {format_number(high_sd or 0.0, 1, lang)} sd"
+            elif i == classes.k - 1:
+                bounds = f"> {fmt(breaks[i - 1])}"
+                sd = f"> {format_number(low_sd or 0.0, 1, lang)} sd"
+            else:
+                bounds = f"{_strip_unit(fmt(breaks[i - 1]), unit)} – {fmt(breaks[i])}"
+                sd = (
+                    f"{format_number(low_sd or 0.0, 1, lang)} {t(lang, 'tot', 'to')} "
+                    f"{format_number(high_sd or 0.0, 1, lang)} sd"
+                )
+            labels.append(f"{bounds} ({sd})")
+        return labels
+    if classes.interval_bounds and len(breaks) > 1:
+        lows = [min(present), *breaks[:-1]]
+        return [
+            f"{_strip_unit(fmt(low), unit)} – {fmt(high)}"
+            for low, high in zip(lows, breaks, strict=True)
+        ]
+    groups: list[list[float]] = [[] for _ in breaks]
+    for value, cls in zip(present, classify(present, breaks), strict=True):
+        if cls is not None:
+            groups[cls].append(value)
+    labels = []
+    for group in groups:
+        if not group:
+            labels.append("–")
+            continue
+        low, high = fmt(min(group)), fmt(max(group))
+        labels.append(high if low == high else f"{_strip_unit(low, unit)} – {high}")
+    return labels
+
+
+def legend_note(
+    classes: Classes,
+    reference: Reference | None,
+    *,
+    decimals: int = 0,
+    unit: str = "",
+    lang: Lang = "nl",
+) -> str:
+    """One sentence on how the classes were made.
+
+    >>> c = classify_values([2, 4, 4, 4, 5, 5, 7, 9], method="stdev", k=5, center=5)
+    >>> legend_note(c, Reference("Haarlem", 5.0, "5"))
+    'Klassen van 1 standaarddeviatie (2) rond de waarde van Haarlem (5).'
+    >>> legend_note(classify_values([1, 2, 3, 4], k=3), None, lang="en")
+    'Classes: quantiles (equal numbers of areas per class).'
+    """
+    if classes.method == "stdev" and classes.sd is not None and classes.center is not None:
+        sd = format_value(classes.sd, decimals=decimals, unit=unit, lang=lang)
+        center = format_value(classes.center, decimals=decimals, unit=unit, lang=lang)
+        if reference is not None and reference.value is not None:
+            return t(
+                lang,
+                f"Klassen van 1 standaarddeviatie ({sd}) rond de waarde van "
+                f"{reference.name} ({center}).",
+                f"Classes one standard deviation ({sd}) wide around the value of "
+                f"{reference.name} ({center}).",
+            )
+        return t(
+            lang,
+            f"Klassen van 1 standaarddeviatie ({sd}) rond het gemiddelde van de gebieden "
+            f"({center}).",
+            f"Classes one standard deviation ({sd}) wide around the mean of the areas ({center}).",
+        )
+    return t(lang, "Indeling: ", "Classes: ") + METHOD_NAMES[lang][classes.method] + "."
+
+
+def _escape(text: str) -> str:
+    """Plotly hover templates read ``%{...}`` as a variable and some HTML; names are data."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def summary_text(
@@ -351,40 +498,77 @@ def summary_text(
     year: int | str,
     decimals: int = 0,
     unit: str = "",
+    reference: Reference | None = None,
+    lang: Lang = "nl",
 ) -> str:
-    """A Dutch one-paragraph text alternative for a map of ``frame``.
+    """A one-paragraph text alternative for a map of ``frame``.
 
     >>> frame = pd.DataFrame({"code": ["A", "B", "C"], "name": ["Noord", "Zuid", "Oost"],
     ...     "value": [10.0, 30.0, None], "status": ["ok", "ok", "suppressed"],
     ...     "reason": [None, None, "minder dan 5"]})
-    >>> text = summary_text(frame, label="Inwoners", level="wijk", place="Haarlem", year=2024)
+    >>> text = summary_text(frame, label="Inwoners", level="wijk", place="Haarlem", year=2024,
+    ...     reference=Reference("Haarlem", 40.0, "40"))
     >>> for sentence in text.split(". "):
     ...     print(sentence)
     Inwoners per wijk in Haarlem, 2024
     Hoogste waarde: Zuid (30)
     Laagste waarde: Noord (10)
     Mediaan: 20
+    Haarlem als geheel: 40
     1 van de 3 wijken heeft geen cijfer (verborgen of onbekend).
+    >>> summary_text(frame, label="Population", level="wijk", place="Haarlem", year=2024,
+    ...     lang="en").split(". ")[1]
+    'Highest: Zuid (30)'
     """
-    plural = LEVEL_PLURAL_NL.get(level, level)
-    parts = [f"{label} per {level} in {place}, {year}."]
-    ok = frame[(frame["status"] == "ok") & frame["value"].notna()]
-    if ok.empty:
-        parts.append(f"Voor geen van de {len(frame)} {plural} is een cijfer beschikbaar.")
+    plural = level_name(level, lang, plural=True)
+    parts = [
+        t(
+            lang,
+            f"{label} per {level_name(level, lang)} in {place}, {year}.",
+            f"{label} by {level_name(level, lang)} in {place}, {year}.",
+        )
+    ]
+    # Plain Python over the columns: this runs on every map switch, and pandas' per-call
+    # overhead is larger than the work for a few hundred areas.
+    ok = [
+        (float(v), str(n))
+        for n, v, s in zip(frame["name"], frame["value"], frame["status"], strict=True)
+        if s == "ok" and _present(v)
+    ]
+    if not ok:
+        parts.append(
+            t(
+                lang,
+                f"Voor geen van de {len(frame)} {plural} is een cijfer beschikbaar.",
+                f"None of the {len(frame)} {plural} has a figure.",
+            )
+        )
         return " ".join(parts)
 
     def fmt(v: float) -> str:
-        return format_value(v, decimals=decimals, unit=unit)
+        return format_value(v, decimals=decimals, unit=unit, lang=lang)
 
-    top = ok.loc[ok["value"].idxmax()]
-    bottom = ok.loc[ok["value"].idxmin()]
-    parts.append(f"Hoogste waarde: {top['name']} ({fmt(float(top['value']))}).")
-    parts.append(f"Laagste waarde: {bottom['name']} ({fmt(float(bottom['value']))}).")
-    parts.append(f"Mediaan: {fmt(float(ok['value'].median()))}.")
+    # The first area wins a tie, as in the table's order.
+    top = max(ok, key=lambda pair: pair[0])
+    bottom = min(ok, key=lambda pair: pair[0])
+    parts.append(t(lang, "Hoogste waarde", "Highest") + f": {top[1]} ({fmt(top[0])}).")
+    parts.append(t(lang, "Laagste waarde", "Lowest") + f": {bottom[1]} ({fmt(bottom[0])}).")
+    median = statistics.median(v for v, _ in ok)
+    parts.append(t(lang, "Mediaan", "Median") + f": {fmt(float(median))}.")
+    if reference is not None:
+        parts.append(
+            t(lang, f"{reference.name} als geheel", f"{reference.name} as a whole")
+            + f": {reference.text}."
+        )
     missing = len(frame) - len(ok)
     if missing:
         parts.append(
-            f"{missing} van de {len(frame)} {plural} heeft geen cijfer (verborgen of onbekend)."
+            t(
+                lang,
+                f"{missing} van de {len(frame)} {plural} heeft geen cijfer "
+                "(verborgen of onbekend).",
+                f"{missing} of the {len(frame)} {plural} have no figure (suppressed or unknown).",
+            )
         )
     return " ".join(parts)
 
@@ -450,11 +634,6 @@ def center_zoom(
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _finite(values: Iterable[float | None]) -> np.ndarray:
-    cleaned = [float(v) for v in values if v is not None and math.isfinite(float(v))]
-    return np.asarray(cleaned, dtype=float)
 
 
 def _present(value: object) -> bool:

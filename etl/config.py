@@ -25,11 +25,31 @@ A configuration file (TOML or YAML) lists sources explicitly, online ones includ
     path = "downloads/kaart2015"    # relative to this file
     year = 2015                     # only when the files do not say it themselves
     crs = "EPSG:28992"              # only when the files do not say it themselves
+
+    [[sources]]
+    name = "bag"
+    type = "bag"                    # BAG GeoPackage/CSV/GeoJSON/Shapefile, or the PDOK OGC API
+    path = "downloads/bag-light.gpkg"
+    year = 2025                     # reference year of the extract (the figures' period)
+    boundary_year = 2025            # optional: the vintage of the boundaries to locate in
+
+    [[sources]]
+    name = "meldingen"
+    type = "registrations"          # the municipality's own records; see
+    path = "drops/meldingen"        # config/registraties.example.toml for every key
+
+    [staging]                       # optional: retention of the private staging store
+    retention_days = 0              # see etl/staging.py
+
+``bag`` and ``registrations`` entries have more keys; they are checked here, when the file is
+read, by :func:`etl.sources.bag.parse_options` and
+:func:`etl.sources.registrations.parse_options`, and kept in :attr:`SourceSpec.options`.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -39,8 +59,18 @@ import yaml
 from etl.model import normalise_code
 from etl.settings import ConfigError
 
-SourceType = Literal["files", "cbs_odata_v3", "cbs_odata_v4", "pdok_ogc"]
-SOURCE_TYPES: Final[tuple[str, ...]] = ("files", "cbs_odata_v3", "cbs_odata_v4", "pdok_ogc")
+SourceType = Literal["files", "cbs_odata_v3", "cbs_odata_v4", "pdok_ogc", "bag", "registrations"]
+SOURCE_TYPES: Final[tuple[str, ...]] = (
+    "files",
+    "cbs_odata_v3",
+    "cbs_odata_v4",
+    "pdok_ogc",
+    "bag",
+    "registrations",
+)
+#: Source types whose records are located on the map after the boundaries are merged
+#: (:mod:`etl.sources.located`).
+LOCATED_TYPES: Final = frozenset({"bag", "registrations"})
 CONFIG_SUFFIXES: Final = (".toml", ".yaml", ".yml")
 _KEYS: Final = {
     "name", "type", "path", "year", "years", "crs", "table", "gemeenten", "base_url",
@@ -62,6 +92,8 @@ class SourceSpec:
     gemeenten: tuple[str, ...] = ()
     base_url: str | None = None
     collections: tuple[str, ...] = ("gemeenten", "wijken", "buurten")
+    #: The further keys of a ``bag`` or ``registrations`` entry, already checked.
+    options: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -69,6 +101,8 @@ class SourcesConfig:
     sources: list[SourceSpec]
     settings: dict[str, Any] = field(default_factory=dict)
     origin: str = "command line"
+    #: The ``[staging]`` table (retention of the staging store), checked.
+    staging: dict[str, Any] = field(default_factory=dict)
 
 
 def from_argument(argument: str) -> SourcesConfig:
@@ -92,30 +126,38 @@ def load_config(path: Path) -> SourcesConfig:
         raise ConfigError(f"{where}: cannot read the sources configuration: {e}") from e
     if not isinstance(raw, dict) or not isinstance(raw.get("sources"), list) or not raw["sources"]:
         raise ConfigError(f"{where}: expected a non-empty list 'sources'")
-    unknown_top = set(raw) - {"sources", "settings"}
+    unknown_top = set(raw) - {"sources", "settings", "staging"}
     if unknown_top:
         raise ConfigError(f"{where}: unknown key(s) {sorted(unknown_top)}")
     settings = raw.get("settings") or {}
     if not isinstance(settings, dict):
         raise ConfigError(f"{where}: 'settings' must be a table/mapping")
+    staging = raw.get("staging") or {}
+    if not isinstance(staging, dict):
+        raise ConfigError(f"{where}: 'staging' must be a table/mapping")
+    from etl.staging import StagingSettings  # imported here: keeps config light
+
+    StagingSettings.from_mapping(staging, where=f"{where} [staging]")
     specs = [_spec(entry, i, path) for i, entry in enumerate(raw["sources"], start=1)]
     names = [s.name for s in specs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError(f"{where}: source names must be unique, repeated: {duplicates}")
-    return SourcesConfig(specs, settings, origin=where)
+    return SourcesConfig(specs, settings, origin=where, staging=dict(staging))
 
 
 def _spec(entry: Any, index: int, config_path: Path) -> SourceSpec:
     where = f"{config_path} sources[{index}]"
     if not isinstance(entry, dict):
         raise ConfigError(f"{where}: expected a table/mapping")
-    unknown = set(entry) - _KEYS
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}")
     kind = entry.get("type")
     if kind not in SOURCE_TYPES:
         raise ConfigError(f"{where}.type: expected one of {list(SOURCE_TYPES)}, got {kind!r}")
+    if kind in LOCATED_TYPES:
+        return _located_spec(entry, index, config_path, where)
+    unknown = set(entry) - _KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}")
     name = str(entry.get("name") or f"{kind}-{index}")
     path = None
     if kind == "files":
@@ -150,4 +192,39 @@ def _spec(entry: Any, index: int, config_path: Path) -> SourceSpec:
         gemeenten=tuple(gemeenten),
         base_url=entry.get("base_url"),
         collections=tuple(collections),
+    )
+
+
+def _located_spec(entry: dict[str, Any], index: int, config_path: Path, where: str) -> SourceSpec:
+    """A ``bag`` or ``registrations`` entry; its own keys are checked by its module."""
+    kind = entry["type"]
+    if kind == "bag":
+        from etl.sources.bag import parse_options  # here: avoids an import cycle
+    else:
+        from etl.sources.registrations import parse_options
+    options = parse_options(entry, where=where)
+    path = None
+    if entry.get("path") is not None:
+        path = (config_path.parent / str(entry["path"])).resolve()
+        if not path.exists():
+            raise ConfigError(f"{where}.path: {path} does not exist")
+    gemeenten = []
+    for raw_code in entry.get("gemeenten") or []:
+        code = normalise_code(raw_code)
+        if code is None or not code.startswith("GM"):
+            raise ConfigError(f"{where}.gemeenten: {raw_code!r} is not a gemeente code (GMxxxx)")
+        gemeenten.append(code)
+    year = entry.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise ConfigError(f"{where}.year: expected a year, got {year!r}")
+    return SourceSpec(
+        name=str(entry.get("name") or f"{kind}-{index}"),
+        type=kind,
+        path=path,
+        year=year,
+        crs=entry.get("crs"),
+        gemeenten=tuple(gemeenten),
+        base_url=entry.get("base_url"),
+        collections=tuple(entry.get("collections") or ()),
+        options=options,
     )

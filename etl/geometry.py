@@ -244,6 +244,28 @@ def to_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def rd_geometries(gdf: gpd.GeoDataFrame) -> NDArray[np.object_]:
+    """The geometries of ``gdf`` in RD New (EPSG:28992), in row order.
+
+    :func:`full_precision_rows` and :func:`display_artefacts` both need them; a caller that
+    runs both computes them once and passes them as ``rd_geometry`` (reprojecting a national
+    set of areas takes seconds).
+    """
+    crs = _check_crs(gdf)
+    rd = gdf.geometry if _is_rd(crs) else gdf.geometry.to_crs(RD)
+    return np.asarray(rd.values, dtype=object)
+
+
+def _given_rd(
+    gdf: gpd.GeoDataFrame, rd_geometry: NDArray[np.object_] | None
+) -> NDArray[np.object_]:
+    if rd_geometry is None:
+        return rd_geometries(gdf)
+    if len(rd_geometry) != len(gdf):
+        raise ValueError(f"rd_geometry has {len(rd_geometry)} rows, the frame {len(gdf)}")
+    return np.asarray(rd_geometry, dtype=object)
+
+
 # --- repair ---------------------------------------------------------------------------
 
 
@@ -356,10 +378,14 @@ def _inside_point(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
     """
     centroids = shapely.centroid(geoms)
     inside = shapely.contains_properly(geoms, centroids)
-    return np.where(inside, centroids, shapely.point_on_surface(geoms))
+    points = centroids.copy()
+    points[~inside] = shapely.point_on_surface(geoms[~inside])
+    return points
 
 
-def full_precision_rows(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+def full_precision_rows(
+    gdf: gpd.GeoDataFrame, *, rd_geometry: NDArray[np.object_] | None = None
+) -> pd.DataFrame:
     """Rows of the warehouse table ``area_geometry``, one per area, in input order.
 
     ``gdf`` has :data:`~etl.model.GEOM_COLUMNS`, any CRS, and valid polygonal geometries
@@ -367,7 +393,8 @@ def full_precision_rows(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     :data:`FULL_PRECISION_COLUMNS`: ``wkb`` is the WGS84 geometry as 2D little-endian WKB
     at full precision; ``centroid_lon``/``centroid_lat`` is a point guaranteed inside the
     area (the centroid when it lies inside, else a point on the surface); ``area_ha`` is
-    the area in hectares, computed in RD New metres (EPSG:28992).
+    the area in hectares, computed in RD New metres (EPSG:28992). ``rd_geometry``: the same
+    geometries in RD, when the caller has them already (:func:`rd_geometries`).
 
     >>> import shapely
     >>> gdf = gpd.GeoDataFrame(
@@ -378,14 +405,14 @@ def full_precision_rows(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     [100.0, 5.395, 52.16]
     """
     _check_columns(gdf)
-    crs = _check_crs(gdf)
+    _check_crs(gdf)
     _check_unique(gdf)
     wgs = to_wgs84(gdf)
     wgs_geoms = np.asarray(wgs.geometry.values, dtype=object)
     if shapely.is_missing(wgs_geoms).any() or shapely.is_empty(wgs_geoms).any():
         bad = gdf.loc[shapely.is_missing(wgs_geoms) | shapely.is_empty(wgs_geoms), "code"]
         raise ValueError(f"areas without geometry (run repair() first): {list(bad)[:10]}")
-    rd_geoms = gdf.geometry.values if _is_rd(crs) else gdf.geometry.to_crs(RD).values
+    rd_geoms = _given_rd(gdf, rd_geometry)
     points = _inside_point(wgs_geoms)
     frame = pd.DataFrame(
         {
@@ -395,7 +422,7 @@ def full_precision_rows(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
             "wkb": shapely.to_wkb(wgs_geoms, output_dimension=2, byte_order=1),
             "centroid_lon": shapely.get_x(points),
             "centroid_lat": shapely.get_y(points),
-            "area_ha": shapely.area(np.asarray(rd_geoms, dtype=object)) / 10_000.0,
+            "area_ha": shapely.area(rd_geoms) / 10_000.0,
         },
         columns=FULL_PRECISION_COLUMNS,
     )
@@ -482,15 +509,53 @@ def _round_valid(geoms: NDArray[np.object_], decimals: int) -> NDArray[np.object
     return rounded
 
 
-def _feature_collection(codes: list[str], geoms: list[shapely.Geometry]) -> str:
+def _coordinates(geoms: NDArray[np.object_], which: NDArray[np.bool_]) -> list[Any]:
+    """GeoJSON ``coordinates`` of the (Multi)Polygons ``geoms[which]`` (``None`` elsewhere).
+
+    The same nested lists of ``[x, y]`` that :func:`shapely.geometry.mapping` gives as
+    tuples (so the same JSON), built from one coordinate array per coverage instead of
+    ring by ring: a national coverage has tens of thousands of areas.
+    """
+    out: list[Any] = [None] * len(geoms)
+    at = np.flatnonzero(which)
+    if not len(at):
+        return out
+    chosen = geoms[at]
+    xy = shapely.get_coordinates(chosen).tolist()
+    parts, part_of = shapely.get_parts(chosen, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    ends = np.cumsum(shapely.get_num_coordinates(rings)).tolist()
+    polygons: list[list[Any]] = [[] for _ in range(len(parts))]
+    start = 0
+    for ring, end in zip(ring_of.tolist(), ends, strict=True):
+        polygons[ring].append(xy[start:end])
+        start = end
+    per_geom: list[list[Any]] = [[] for _ in range(len(chosen))]
+    for polygon, geom in zip(polygons, part_of.tolist(), strict=True):
+        per_geom[geom].append(polygon)
+    multi = shapely.get_type_id(chosen) == shapely.GeometryType.MULTIPOLYGON
+    for i, polys, is_multi in zip(at.tolist(), per_geom, multi.tolist(), strict=True):
+        out[i] = polys if is_multi else polys[0]
+    return out
+
+
+def _feature_collection(
+    codes: list[str], geoms: list[shapely.Geometry], coordinates: list[Any] | None = None
+) -> str:
+    """The FeatureCollection of ``geoms`` (Polygons or MultiPolygons), ids ``codes``.
+
+    ``coordinates`` (from :func:`_coordinates`) saves converting the geometries one by one.
+    """
+    if coordinates is None:
+        coordinates = _coordinates(np.asarray(geoms, dtype=object), np.ones(len(geoms), bool))
     features = [
         {
             "type": "Feature",
             "id": code,
             "properties": {},
-            "geometry": shapely.geometry.mapping(geom),
+            "geometry": {"type": geom.geom_type, "coordinates": coords},
         }
-        for code, geom in zip(codes, geoms, strict=True)
+        for code, geom, coords in zip(codes, geoms, coordinates, strict=True)
     ]
     return json.dumps(
         {"type": "FeatureCollection", "features": features},
@@ -505,6 +570,7 @@ def display_artefacts(
     *,
     gemeente_of: Callable[[str], str] | None = None,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
+    rd_geometry: NDArray[np.object_] | None = None,
 ) -> list[Artefact]:
     """Build the map artefacts: one per (vintage, level, gemeente), sorted by that key.
 
@@ -516,7 +582,8 @@ def display_artefacts(
     rounded to :data:`DISPLAY_DECIMALS` decimals, oriented as RFC 7946 asks (exterior
     rings counter-clockwise), and split by ``gemeente_of(code)`` (default
     ``"GM" + code[2:6]``). Gemeente polygons give artefacts of level ``gemeente``, one per
-    gemeente, the same way.
+    gemeente, the same way. ``rd_geometry``: the same geometries in RD, when the caller has
+    them already (:func:`rd_geometries`).
 
     An imperfect coverage (overlaps, unmatched shared edges, slivers below
     :data:`SLIVER_WIDTH_M`) is logged with the codes involved and cleaned for display
@@ -535,7 +602,7 @@ def display_artefacts(
     '{"type":"FeatureCollection","features":[{"type":"Feature","i'
     """
     _check_columns(gdf)
-    crs = _check_crs(gdf)
+    _check_crs(gdf)
     _check_unique(gdf)
     if not tolerance_m >= 0:
         raise ValueError(f"tolerance_m must be >= 0 metres, got {tolerance_m!r}")
@@ -547,10 +614,9 @@ def display_artefacts(
             f"areas without geometry (run repair() first): {_codes_text(gdf.loc[empty, 'code'])}"
         )
 
-    rd = gdf if _is_rd(crs) else gdf.to_crs(RD)
     # Reprojection can, rarely, make a valid polygon invalid; repair quietly (the source
     # geometry itself was valid, so there is nothing to report).
-    rd_geoms = _make_polygonal_valid(shapely.force_2d(np.asarray(rd.geometry.values, dtype=object)))
+    rd_geoms = _make_polygonal_valid(shapely.force_2d(_given_rd(gdf, rd_geometry)))
     codes_all = gdf["code"].astype(str).to_numpy(dtype=object)
     vintages = gdf["vintage"].astype("int64").to_numpy()
     levels = gdf["level"].astype(str).to_numpy(dtype=object)
@@ -586,10 +652,13 @@ def display_artefacts(
         by_gemeente: dict[str, list[int]] = {}
         for i in np.flatnonzero(~lost):
             by_gemeente.setdefault(gem(str(codes[i])), []).append(int(i))
+        coordinates = _coordinates(display, ~lost)
         for gemeente_code in sorted(by_gemeente):
             idx = sorted(by_gemeente[gemeente_code], key=lambda i: str(codes[i]))
             part = display[idx]
-            geojson = _feature_collection([str(codes[i]) for i in idx], list(part))
+            geojson = _feature_collection(
+                [str(codes[i]) for i in idx], list(part), [coordinates[i] for i in idx]
+            )
             west, south, east, north = (float(b) for b in shapely.total_bounds(part))
             artefact = Artefact(
                 vintage=vintage,
@@ -645,9 +714,12 @@ def prepare(
     """
     wgs = to_wgs84(gdf)
     repaired, notes = repair(wgs)
+    rd = rd_geometries(repaired)
     return PreparedGeometry(
         wgs84=repaired,
-        area_geometry=full_precision_rows(repaired),
-        artefacts=display_artefacts(repaired, gemeente_of=gemeente_of, tolerance_m=tolerance_m),
+        area_geometry=full_precision_rows(repaired, rd_geometry=rd),
+        artefacts=display_artefacts(
+            repaired, gemeente_of=gemeente_of, tolerance_m=tolerance_m, rd_geometry=rd
+        ),
         notes=notes,
     )

@@ -4,18 +4,24 @@
 The run holds the data directory's lock, writes only under ``build/`` until the final
 ``os.replace``, and appends one line to ``log/runs.jsonl`` whatever happens (success,
 unchanged, failure, interruption). Row counts per source and step are logged as
-``key=value`` lines for machines; :class:`Progress` prints short lines for people.
+``key=value`` lines for machines; :class:`Progress` prints short lines for people. Each
+phase of a run (plan, extract, reproject, merge, geometry, lineage, write, validate,
+publish) ends with an ``event=phase name=<phase> seconds=<wall> cpu_seconds=<cpu>
+max_rss_mb=<peak so far>`` line, so that a slow or memory-hungry night can be traced to its
+step.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import resource
 import secrets
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +32,7 @@ import pandas as pd
 
 from etl import ETL_VERSION, geometry
 from etl.config import SourceSpec
-from etl.indicators import CATALOGUE
+from etl.indicators import all_indicators
 from etl.model import EtlError, Rejection, SourceError, SourceResult
 from etl.publish import DataDir
 from etl.schema import SCHEMA_VERSION
@@ -55,6 +61,24 @@ class Progress:
         if self.enabled:
             self.stream.write(f"[{time.monotonic() - self.t0:6.1f}s] {message}\n")
             self.stream.flush()
+
+
+@contextlib.contextmanager
+def _phase(run_id: str, name: str) -> Iterator[None]:
+    """Log ``event=phase`` with the wall and CPU time of the block and the peak RSS so far.
+
+    CPU time (all threads, so DuckDB's can make it exceed the wall time) tells a slow step
+    from a busy machine.
+    """
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    yield
+    seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - cpu0
+    # ru_maxrss is in kilobytes on Linux (bytes on macOS; the ETL runs on Linux).
+    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    logger.info(
+        "event=phase run_id=%s name=%s seconds=%.3f cpu_seconds=%.3f max_rss_mb=%.0f",
+        run_id, name, seconds, cpu_seconds, max_rss_mb,
+    )  # fmt: skip
 
 
 @dataclass
@@ -127,44 +151,54 @@ def _run(
 ) -> RunOutcome:
     if not specs:
         raise EtlError("no sources given")
-    planned = [_plan(spec, settings) for spec in specs]
-    fingerprint = _fingerprint([p.fingerprint for p in planned])
-    live_fp = _live_meta(dd, "input_fingerprint")
+    with _phase(run_id, "plan"):
+        planned = [_plan(spec, settings) for spec in specs]
+        fingerprint = _fingerprint([p.fingerprint for p in planned])
+        live_fp = _live_meta(dd, "input_fingerprint")
     if not force and live_fp == fingerprint:
         version = _live_meta(dd, "data_version")
         say(f"nothing changed since version {version}; the live warehouse stays as it is")
         return RunOutcome(run_id, STATUS_UNCHANGED, version, "inputs unchanged; nothing to do")
 
     results: list[SourceResult] = []
-    for p in planned:
-        say(f"reading source {p.spec.name} ({p.spec.type})")
-        for result in p.load():
-            say(
-                f"  {Path(result.file).name}: {result.kind}, {len(result.areas)} areas, "
-                f"{len(result.observations)} figures, {len(result.rejected)} rejected"
-            )
-            logger.info(
-                "event=extracted source=%s file=%s kind=%s rows=%d areas=%d observations=%d "
-                "rejected=%d", result.source, result.file, result.kind, result.rows_read,
-                len(result.areas), len(result.observations), len(result.rejected),
-            )  # fmt: skip
-            _check_reject_share(result, settings)
-            results.append(result)
+    with _phase(run_id, "extract"):
+        for p in planned:
+            say(f"reading source {p.spec.name} ({p.spec.type})")
+            for result in p.load():
+                say(
+                    f"  {Path(result.file).name}: {result.kind}, {len(result.areas)} areas, "
+                    f"{len(result.observations)} figures, {len(result.rejected)} rejected"
+                )
+                logger.info(
+                    "event=extracted source=%s file=%s kind=%s rows=%d areas=%d "
+                    "observations=%d rejected=%d", result.source, result.file, result.kind,
+                    result.rows_read, len(result.areas), len(result.observations),
+                    len(result.rejected),
+                )  # fmt: skip
+                _check_reject_share(result, settings)
+                results.append(result)
     if not results:
         raise EtlError("the sources contain no loadable files")
 
     notes: list[str] = []
-    for result in results:
-        if result.geometries is not None and len(result.geometries):
-            try:
-                wgs = geometry.to_wgs84(result.geometries)
-            except ValueError as e:
-                raise SourceError(str(e), source=result.source, file=result.file) from e
-            result.geometries, repaired = geometry.repair(wgs)
-            notes += [f"{result.source} {Path(result.file).name}: {n}" for n in repaired]
+    with _phase(run_id, "reproject"):
+        for result in results:
+            if result.geometries is not None and len(result.geometries):
+                try:
+                    wgs = geometry.to_wgs84(result.geometries)
+                except ValueError as e:
+                    raise SourceError(str(e), source=result.source, file=result.file) from e
+                result.geometries, repaired = geometry.repair(wgs)
+                notes += [f"{result.source} {Path(result.file).name}: {n}" for n in repaired]
 
     say("merging sources")
-    merged = merge(results)
+    with _phase(run_id, "merge"):
+        merged = merge(results)
+        # From here on the merged frames hold every figure and shape; the per-file ones
+        # (tens of millions of rows at national size) are only counted, so let them go.
+        for result in results:
+            result.observations = result.observations.iloc[:0]
+            result.geometries = None
     notes += merged.notes
     rejected = [r for res in results for r in res.rejected] + merged.rejected
     say(
@@ -172,11 +206,13 @@ def _run(
         f"{len(rejected)} rejected rows, {merged.conflicts} conflicting figures"
     )
     say("preparing geometry (reprojection, simplification on shared arcs)")
-    area_geometry, artefacts = _geometry_tables(merged)
+    with _phase(run_id, "geometry"):
+        area_geometry, artefacts = _geometry_tables(merged)
 
     version = run_id
     built_at = datetime.now(UTC)
-    source_rows = _source_rows(run_id, results, merged)
+    with _phase(run_id, "lineage"):
+        source_rows = _source_rows(run_id, results, merged)
     content = WarehouseContent(
         areas=merged.areas,
         area_geometry=area_geometry,
@@ -207,17 +243,20 @@ def _run(
     )
     build_path = dd.build / f"{version}.duckdb"
     say(f"writing warehouse {build_path.name}")
-    write(build_path, content)
+    with _phase(run_id, "write"):
+        write(build_path, content)
     expected = {
         "areas": len(merged.areas),
         "observations": len(merged.observations),
         "geometries": len(artefacts),
         "area_geometry": len(area_geometry),
-        "indicators": len(CATALOGUE),
+        "indicators": len(all_indicators()),
     }
-    counts = validate(build_path, expected=expected)
-    _write_rejections(dd, run_id, rejected)
-    dd.publish(build_path, version, keep=settings.keep_versions)
+    with _phase(run_id, "validate"):
+        counts = validate(build_path, expected=expected)
+    with _phase(run_id, "publish"):
+        _write_rejections(dd, run_id, rejected)
+        dd.publish(build_path, version, keep=settings.keep_versions)
     say(f"published version {version}: {counts}")
     message = f"published {version}" + (f", {len(rejected)} rows rejected" if rejected else "")
     return RunOutcome(run_id, STATUS_PUBLISHED, version, message, source_rows, len(rejected), notes)
@@ -264,7 +303,7 @@ def _checksum(path: Path) -> str:
 
 
 def _fingerprint(parts: list[str]) -> str:
-    catalogue = json.dumps([asdict(i) for i in CATALOGUE], sort_keys=True, default=str)
+    catalogue = json.dumps([asdict(i) for i in all_indicators()], sort_keys=True, default=str)
     digest = hashlib.sha256()
     for part in [ETL_VERSION, str(SCHEMA_VERSION), catalogue, *parts]:
         digest.update(part.encode() + b"\0")
@@ -311,8 +350,9 @@ def _geometry_tables(merged: Merged) -> tuple[pd.DataFrame, pd.DataFrame]:
                                   "feature_count", "bbox_west", "bbox_south", "bbox_east",
                                   "bbox_north", "etag"]),
         )  # fmt: skip
-    full = geometry.full_precision_rows(gdf)
-    artefacts = geometry.display_artefacts(gdf)
+    rd = geometry.rd_geometries(gdf)  # once for both
+    full = geometry.full_precision_rows(gdf, rd_geometry=rd)
+    artefacts = geometry.display_artefacts(gdf, rd_geometry=rd)
     rows = [
         {
             "vintage": a.vintage, "level": a.level, "gemeente_code": a.gemeente_code,
@@ -326,6 +366,8 @@ def _geometry_tables(merged: Merged) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _source_rows(run_id: str, results: list[SourceResult], merged: Merged) -> list[dict[str, Any]]:
+    # One count over all figures, not one comparison per file (tens of millions of rows).
+    per_file = merged.observations["file"].value_counts() if len(merged.observations) else {}
     rows = []
     for r in results:
         rows.append(
@@ -333,8 +375,7 @@ def _source_rows(run_id: str, results: list[SourceResult], merged: Merged) -> li
                 "run_id": run_id, "source": r.source, "kind": r.kind, "file": r.file,
                 "checksum": r.checksum, "rows_read": r.rows_read,
                 "areas_loaded": len(r.areas),
-                "observations_loaded": int((merged.observations["file"] == r.file).sum())
-                if len(merged.observations) else 0,
+                "observations_loaded": int(per_file.get(r.file, 0)),
                 "rows_rejected": len(r.rejected),
             }
         )  # fmt: skip

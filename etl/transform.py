@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from etl.model import (
     AREA_COLUMNS,
@@ -89,9 +91,9 @@ def _merge_areas(results: list[SourceResult], notes: list[str]) -> pd.DataFrame:
         level=("level", "first"), name=("name", "first")
     )
     names = allrows.dropna(subset=["name"])
-    differing = names.groupby(["vintage", "code"])["name"].agg(
-        lambda s: s.str.strip().str.casefold().nunique()
-    )
+    # Spellings that differ only in case or surrounding spaces are the same name.
+    normal = names["name"].str.strip().str.casefold()
+    differing = normal.groupby([names["vintage"], names["code"]]).nunique()
     for (vintage, code), n in differing[differing > 1].items():
         notes.append(f"{vintage} {code}: sources give {n} different names; the first is used")
     merged["parent_code"] = [parent_of(c) for c in merged["code"]]
@@ -174,56 +176,156 @@ def _first_source_of_area(results: list[SourceResult]) -> dict[tuple[int, str], 
 def _merge_observations(
     results: list[SourceResult], areas: pd.DataFrame, rejected: list[Rejection]
 ) -> tuple[pd.DataFrame, int]:
-    frames = []
-    for order, r in enumerate(results):
-        if not len(r.observations):
-            continue
-        frame = r.observations[OBS_COLUMNS].copy()
-        frame["source"] = r.source
-        frame["file"] = r.file
-        frame["_rank"] = KIND_PRIORITY.get(r.kind, 9) * 10_000 + order
-        frames.append(frame)
+    """One figure per ``(vintage, area, period, indicator)``, sorted by that key.
+
+    National data has tens of millions of figures, so this works on integer codes of the
+    key columns (in their sort order): one combined int64 key is sorted (stable, with the
+    source rank as the last digit), a duplicate is a row whose key equals the previous
+    row's, and the figure columns are only gathered, one at a time, for the rows kept.
+    Memory matters as much as time here: codes are int32, temporaries are dropped early,
+    and the result frame shares its columns instead of copying them into blocks.
+    """
+    parts = [(order, r) for order, r in enumerate(results) if len(r.observations)]
     columns = [*OBS_COLUMNS, "source", "file"]
-    if not frames:
+    if not parts:
         return pd.DataFrame(columns=columns), 0
-    obs = pd.concat(frames, ignore_index=True)
-    obs["vintage"] = obs["vintage"].astype("int64")
-    obs["period"] = obs["period"].astype(str)
-    key = ["vintage", "area_code", "period", "indicator_id"]
-    known = pd.MultiIndex.from_frame(areas[["vintage", "code"]])
-    in_areas = pd.MultiIndex.from_frame(obs[["vintage", "area_code"]]).isin(known)
-    for row in obs[~in_areas].drop_duplicates(["vintage", "area_code"]).itertuples():
-        rejected.append(
-            Rejection(
-                row.source,
-                row.file,
-                None,
-                "area_code",
-                row.area_code,
-                f"figures for {row.area_code} ({row.vintage}) but the area was rejected",
+    frames = [r.observations for _, r in parts]
+    which = np.repeat(np.arange(len(parts), dtype=np.int32), [len(f) for f in frames])
+    sources = np.array([r.source for _, r in parts], dtype=object)
+    files = np.array([r.file for _, r in parts], dtype=object)
+    ranks = [KIND_PRIORITY.get(r.kind, 9) * 10_000 + order for order, r in parts]
+    rank_of_part = pd.factorize(np.array(ranks), sort=True)[0].astype(np.int32)
+
+    def gathered(name: str) -> NDArray[Any]:
+        return np.concatenate([f[name].to_numpy() for f in frames])
+
+    vintage = gathered("vintage").astype("int64", copy=False)
+    vintage_codes, vintage_values = _sort_codes(vintage)
+    area_codes, area_values = _sort_codes(gathered("area_code"))
+    # An area is known when its (vintage, code) is in ``areas``: a lookup table over codes.
+    known = np.zeros((len(vintage_values) + 1, len(area_values) + 1), dtype=bool)
+    v_at = pd.Index(vintage_values).get_indexer(areas["vintage"].astype("int64"))
+    a_at = pd.Index(area_values).get_indexer(areas["code"])
+    found = (v_at >= 0) & (a_at >= 0)
+    known[v_at[found], a_at[found]] = True
+    in_areas = known[vintage_codes, area_codes]
+    if not in_areas.all():
+        lost = pd.DataFrame(
+            {
+                "vintage": vintage[~in_areas],
+                "area_code": gathered("area_code")[~in_areas],
+                "source": sources[which[~in_areas]],
+                "file": files[which[~in_areas]],
+            }
+        )
+        for row in lost.drop_duplicates(["vintage", "area_code"]).itertuples():
+            rejected.append(
+                Rejection(
+                    row.source,
+                    row.file,
+                    None,
+                    "area_code",
+                    row.area_code,
+                    f"figures for {row.area_code} ({row.vintage}) but the area was rejected",
+                )
             )
-        )
-    obs = obs[in_areas].sort_values([*key, "_rank"], kind="stable")
-    dup = obs.duplicated(key, keep="first")
-    firsts = obs[~dup].set_index(key)
-    others = obs[dup].set_index(key)
+    period_codes, period_values = _sort_codes(gathered("period"), as_text=True)
+    indicator_codes, indicator_values = _sort_codes(gathered("indicator_id"))
+    keys = [  # most significant first, as sort_values([*key, "_rank"]) orders them
+        (vintage_codes, len(vintage_values) + 1),
+        (area_codes, len(area_values) + 1),
+        (period_codes, len(period_values) + 1),
+        (indicator_codes, len(indicator_values) + 1),
+        (rank_of_part[which], len(parts)),
+    ]
+    del vintage_codes, area_codes, indicator_codes
+    everywhere = bool(in_areas.all())
+    rows = np.arange(len(which)) if everywhere else np.flatnonzero(in_areas)
+    if not everywhere:
+        keys = [(codes[rows], n) for codes, n in keys]
+    ranked = _combined(keys)  # the key with the rank as its last digit
+    if ranked is not None:
+        keys = []
+        order = np.argsort(ranked, kind="stable")
+        rows = rows[order]
+        ranked = ranked[order]
+        del order
+        ranked //= len(parts)  # drop the rank: the key alone
+        dup = np.zeros(len(rows), dtype=bool)
+        dup[1:] = ranked[1:] == ranked[:-1]
+        del ranked
+    else:  # too many distinct values for one integer key (never with CBS data)
+        order = np.lexsort([codes for codes, _ in reversed(keys)])
+        rows = rows[order]
+        differs = np.zeros(max(len(rows) - 1, 0), dtype=bool)
+        for codes, _ in keys[:-1]:
+            sorted_codes = codes[order]
+            differs |= sorted_codes[1:] != sorted_codes[:-1]
+        dup = np.zeros(len(rows), dtype=bool)
+        dup[1:] = ~differs
+        del order, keys, differs
     conflicts = 0
-    if len(others):
-        joined = others[["value", "status"]].merge(
-            firsts[["value", "status"]],
-            left_index=True,
-            right_index=True,
-            how="left",
-            suffixes=("", "_kept"),
-        )
-        differs = (joined["status"] != joined["status_kept"]) | (
-            (joined["value"] - joined["value_kept"]).abs() > 1e-9
-        )
+    if dup.any():
+        # Each duplicate against the figure that was kept for its key (the first in order).
+        kept_at = np.flatnonzero(~dup)[np.cumsum(~dup) - 1]
+        other, kept = rows[dup], rows[kept_at[dup]]
+        value, status = gathered("value"), gathered("status")
+        differs = (status[other] != status[kept]) | (np.abs(value[other] - value[kept]) > 1e-9)
         conflicts = int(differs.sum())
+        del value, status, kept_at, other, kept, differs
         if conflicts:
             logger.warning("event=conflicting_figures count=%d", conflicts)
-    result = firsts.reset_index()[columns]
-    return result.reset_index(drop=True), conflicts
+    take = rows[~dup]
+    del rows, dup
+    out: dict[str, pd.Series] = {}
+    for name in OBS_COLUMNS:
+        if name == "vintage":
+            out[name] = pd.Series(vintage[take], dtype="int64")
+        elif name == "value":
+            out[name] = pd.Series(gathered(name)[take], dtype="float64")
+        elif name == "period":
+            out[name] = pd.Series(period_values[period_codes[take]], dtype=object)
+        else:  # object: None stays None (pandas would turn it into NaN in a str column)
+            out[name] = pd.Series(gathered(name)[take], dtype=object)
+    out["source"] = pd.Series(sources[which[take]], dtype=object)
+    out["file"] = pd.Series(files[which[take]], dtype=object)
+    # copy=False: keep the columns as they are (a copy into 2-D blocks doubles the memory).
+    return pd.DataFrame(out, columns=columns, copy=False), conflicts
+
+
+def _sort_codes(
+    values: NDArray[Any], *, as_text: bool = False
+) -> tuple[NDArray[np.int32], NDArray[Any]]:
+    """Integer codes (int32) of ``values`` in sort order, and the distinct values.
+
+    ``as_text``: code ``values.astype(str)`` (converting only the distinct values). Missing
+    values get the highest code (pandas sorts them last).
+    """
+    codes, uniques = pd.factorize(values, sort=not as_text)
+    uniques = np.asarray(uniques)
+    if as_text:
+        texts = np.asarray(pd.Series(uniques, dtype=object).astype(str), dtype=object)
+        text_codes, uniques = pd.factorize(texts, sort=True)
+        uniques = np.asarray(uniques, dtype=object)
+        codes = np.where(codes < 0, -1, text_codes[codes])
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(uniques), codes)
+        uniques = np.append(uniques, np.array([None], dtype=object))
+    return codes.astype(np.int32), uniques
+
+
+def _combined(keys: list[tuple[NDArray[np.int32], int]]) -> NDArray[np.int64] | None:
+    """Several integer codes as one int64 (mixed radix), or ``None`` when it would overflow."""
+    total = 1
+    for _, n in keys:
+        total *= n
+    if total >= np.iinfo(np.int64).max:
+        return None
+    key = np.zeros(len(keys[0][0]), dtype=np.int64)
+    for codes, n in keys:
+        key *= n
+        key += codes
+    return key
 
 
 def _select_geometries(

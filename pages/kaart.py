@@ -3,338 +3,292 @@
 
 The question this page answers, for an area manager, a councillor or a resident: "How does
 <indicator> vary across the wijken (or buurten, or gemeenten) of <gemeente> in <year>, and
-where is it highest or lowest?" It shows a choropleth map with a legend, a text summary and
-a table alternative. Every view is a link: indicator, year, level and gemeente are query
-parameters (``/kaart?indicator=inwoners&jaar=2024&niveau=wijk&gemeente=GM0392``), and the
-URL follows the controls.
+where is it highest or lowest?" A choropleth map with a legend (class bounds and counts), a
+text summary and a table alternative; hovering shows an area's figure, rank and the
+gemeente's own figure; clicking opens the area's profile.
 
-Switching the indicator on the same geometry sends only new values (a ``dash.Patch``); a
-new year, level or gemeente sends a new figure that references another cached geometry URL.
+Every view is a link: ``/kaart?indicator=inwoners&jaar=2024&niveau=buurt&gemeente=GM0392
+&methode=stdev&klassen=5&palet=puor&lang=en``, and the URL follows the controls. Switching
+indicator, year (with unchanged boundaries) or classification sends only new values (a
+``dash.Patch``); a new level or gemeente sends a figure that references another cached
+geometry URL.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Final, NamedTuple
-from urllib.parse import urlencode
+from typing import Any, Final
 
 import dash
 import pandas as pd
-from dash import (
-    ClientsideFunction,
-    Input,
-    Output,
-    State,
-    callback,
-    clientside_callback,
-    dcc,
-    html,
-    no_update,
-)
+from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from components.choropleth import (
-    ALL_GEMEENTEN,
-    build_figure,
-    geometry_key,
-    legend,
-    patch_figure,
-    values_table,
+from components.choropleth import patch_figure
+from components.lang import page_title
+from components.mapview import (
+    GRAPH,
+    LEGEND,
+    SOURCE,
+    STATE,
+    SUMMARY,
+    TITLE,
+    api_urls,
+    map_panel,
+    meta,
+    source_text,
 )
-from data import queries, shaping
-from data.queries import GeometryInfo, IndicatorMeta, InvalidParameter, Level, NotFound
-from data.settings import get_settings
+from components.mapview import figure as full_figure
+from components.mapview import ids as map_ids
+from components.mapview import state as map_state
+from components.share import ids as share_ids
+from data import queries
+from data.classify import (
+    DEFAULT_CLASSES,
+    MAX_CLASSES,
+    METHODS,
+    MIN_CLASSES,
+    PALETTES,
+    default_palette,
+)
+from data.i18n import Lang, parse_lang, t, with_lang
+from data.mapview import (
+    ALL_GEMEENTEN,
+    View,
+    ViewError,
+    definition,
+    map_content,
+    resolve_view,
+)
+from data.queries import InvalidParameter
+from data.shaping import METHOD_NAMES, level_name, theme_name
 from data.warehouse import WarehouseUnavailable
 
 logger = logging.getLogger(__name__)
 
 PATH: Final = "/kaart"
-DEFAULT_LEVEL: Final[Level] = "wijk"
-LEVEL_LABELS: Final[dict[str, str]] = {
-    "gemeente": "Gemeenten",
-    "wijk": "Wijken",
-    "buurt": "Buurten",
+#: Name of this page's map panel (the ``map`` key of its pattern-matching ids).
+MAP: Final = "kaart"
+
+PALETTE_NAMES: Final[dict[str, tuple[str, str]]] = {
+    "ylgnbu": ("geel-groen-blauw", "yellow-green-blue"),
+    "blues": ("blauw", "blue"),
+    "purples": ("paars", "purple"),
+    "orrd": ("oranje-rood", "orange-red"),
+    "puor": ("oranje-wit-paars, tweezijdig", "orange-white-purple, diverging"),
+    "brbg": ("bruin-wit-groen, tweezijdig", "brown-white-green, diverging"),
+    "rdbu": ("rood-wit-blauw, tweezijdig", "red-white-blue, diverging"),
 }
+
+
+def http_status(**query: object) -> int:
+    """404 when the link names something that does not exist (see components/responses)."""
+    lang = parse_lang(query.get("lang"))
+    try:
+        resolve_view(*_view_args(query), **_class_args(query), lang=lang)
+    except ViewError:
+        return 404
+    except WarehouseUnavailable:
+        return 503
+    return 200
+
 
 dash.register_page(
     __name__,
     path=PATH,
     name="Kaart",
-    title="Kaart – Buurtlens",
+    name_en="Map",
+    title=page_title("Kaart", "Map"),
     description="Kaart van een cijfer per gemeente, wijk of buurt, met tabel en toelichting.",
     order=1,
+    http_status=http_status,
 )
 
 
 class ids:  # a namespace of id constants (HOUSE-STYLE 4), hence lower case
-    """Component ids of this page."""
+    """Component ids of this page (the map panel's are pattern-matching, ``map="kaart"``)."""
 
     URL = "kaart-url"
-    STATE = "kaart-state"
+    LANG = "kaart-lang"
     INDICATOR = "kaart-indicator"
     YEAR = "kaart-jaar"
     LEVEL = "kaart-niveau"
     GEMEENTE = "kaart-gemeente"
-    TITLE = "kaart-title"
-    SOURCE = "kaart-source"
+    METHOD = "kaart-methode"
+    CLASSES = "kaart-klassen"
+    PALETTE = "kaart-palet"
     MESSAGE = "kaart-message"
-    GRAPH = "kaart-graph"
-    LEGEND = "kaart-legend"
-    SUMMARY = "kaart-summary"
-    TABLE = "kaart-table"
-    FIT = "kaart-fit"
+    GRAPH = map_ids.of(GRAPH, MAP)
+    STATE = map_ids.of(STATE, MAP)
+    TITLE = map_ids.of(TITLE, MAP)
+    SOURCE = map_ids.of(SOURCE, MAP)
+    LEGEND = map_ids.of(LEGEND, MAP)
+    SUMMARY = map_ids.of(SUMMARY, MAP)
+    API_JSON = share_ids.api(MAP, "json")
+    API_CSV = share_ids.api(MAP, "csv")
 
 
-class ViewError(Exception):
-    """The URL or the controls name no existing view; the message is for the user."""
+def _view_args(query: dict[str, Any]) -> tuple[object, ...]:
+    return tuple(query.get(k) for k in ("indicator", "jaar", "niveau", "gemeente"))
 
 
-# NamedTuple rather than a dataclass: Dash executes page modules before registering them in
-# sys.modules, and dataclasses look their module up there.
-class View(NamedTuple):
-    """One fully resolved map view: what the URL means, with its defaults filled in."""
-
-    indicator: IndicatorMeta
-    vintage: int
-    level: Level
-    gemeente: str | None  # None: every gemeente
-    place: str
-    vintages: tuple[int, ...]
-    gemeenten: tuple[tuple[str, str], ...]  # (code, name) of the vintage's gemeenten
-
-    def query_string(self) -> str:
-        """The URL query that reproduces this view."""
-        params = {"indicator": self.indicator.id, "jaar": self.vintage, "niveau": self.level}
-        if self.level != "gemeente":
-            params["gemeente"] = self.gemeente or ALL_GEMEENTEN
-        return "?" + urlencode(params)
-
-
-class MapContent(NamedTuple):
-    """Everything shown for a view, computed from the warehouse."""
-
-    view: View
-    data: shaping.ChoroplethData
-    geometry: GeometryInfo
-    title: str
-    summary: str
-    rows: list[tuple[str, str, str]]
-    period: str | None
-
-
-# --- resolving the URL -------------------------------------------------------------------
-
-
-def resolve_view(
-    indicator: object = None, jaar: object = None, niveau: object = None, gemeente: object = None
-) -> View:
-    """Validate URL or control values and fill in defaults; :class:`ViewError` otherwise."""
-    for name, value in (
-        ("indicator", indicator),
-        ("jaar", jaar),
-        ("niveau", niveau),
-        ("gemeente", gemeente),
-    ):
-        if isinstance(value, list):
-            raise ViewError(f"De link noemt ‘{name}’ meer dan eens.")
-
-    try:
-        level = queries.check_level(niveau or DEFAULT_LEVEL)
-    except InvalidParameter as e:
-        raise ViewError(f"Het niveau ‘{niveau}’ bestaat niet; kies gemeente, wijk of buurt.") from e
-
-    meta = _indicator(indicator)
-
-    years = tuple(queries.vintages(level))
-    if not years:
-        raise ViewError(f"Er zijn nog geen cijfers per {level}.")
-    if jaar in (None, ""):
-        vintage = years[0]
-    else:
-        try:
-            vintage = queries.check_vintage(jaar)
-        except InvalidParameter as e:
-            raise ViewError(f"‘{jaar}’ is geen jaartal.") from e
-        if vintage not in years:
-            available = ", ".join(str(y) for y in years)
-            plural = shaping.LEVEL_PLURAL_NL[level]
-            raise ViewError(
-                f"Voor {vintage} zijn er geen {plural}. Beschikbare jaren: {available}."
-            )
-
-    frame = queries.gemeenten(vintage).frame
-    gemeenten = tuple((str(c), str(n)) for c, n in zip(frame["code"], frame["name"], strict=True))
-    names = dict(gemeenten)
-    if level == "gemeente" or gemeente == ALL_GEMEENTEN:
-        code: str | None = None
-    elif gemeente in (None, ""):
-        code = gemeenten[0][0] if gemeenten else None
-    elif gemeente in names:
-        code = str(gemeente)
-    else:
-        raise ViewError(f"De gemeente ‘{gemeente}’ bestaat niet in {vintage}.")
-    place = names[code] if code else "alle gemeenten"
-    return View(meta, vintage, level, code, place, years, gemeenten)
-
-
-def _indicator(indicator: object) -> IndicatorMeta:
-    if indicator not in (None, ""):
-        try:
-            return queries.indicator(str(indicator))
-        except (InvalidParameter, NotFound) as e:
-            raise ViewError(f"De indicator ‘{indicator}’ kennen we niet.") from e
-    try:
-        return queries.indicator(get_settings().default_indicator)
-    except NotFound:
-        catalogue = queries.list_indicators().frame
-        if catalogue.empty:
-            raise ViewError("Er zijn nog geen indicatoren.") from None
-        return queries.indicator(str(catalogue["id"].iloc[0]))
-
-
-def map_content(view: View) -> MapContent:
-    """Values, classes, texts and geometry reference for ``view``."""
-    ind = view.indicator
-    frame = queries.values(ind.id, view.level, view.vintage, view.gemeente).frame
-    geometry = queries.geometry_info(view.vintage, view.level, view.gemeente)
-    data = shaping.choropleth_data(frame, decimals=ind.decimals, unit=ind.unit)
-    period = (
-        None if frame.empty or pd.isna(frame["period"].iloc[0]) else str(frame["period"].iloc[0])
-    )
-    title = f"{ind.label_nl} per {view.level} – {view.place}, {view.vintage}"
-    summary = shaping.summary_text(
-        frame,
-        label=ind.label_nl,
-        level=view.level,
-        place=view.place,
-        year=view.vintage,
-        decimals=ind.decimals,
-        unit=ind.unit,
-    )
-    rows = shaping.table_rows(frame, decimals=ind.decimals, unit=ind.unit)
-    return MapContent(view, data, geometry, title, summary, rows, period)
+def _class_args(query: dict[str, Any]) -> dict[str, object]:
+    return {k: query.get(k) for k in ("methode", "klassen", "palet")}
 
 
 # --- layout ------------------------------------------------------------------------------
 
 
-def layout(
-    indicator: str | None = None,
-    jaar: str | None = None,
-    niveau: str | None = None,
-    gemeente: str | None = None,
-    **_ignored: object,
-) -> html.Div:
+def layout(**query: Any) -> html.Div:
     """The map page for the view in the URL (or a friendly message for a wrong URL)."""
+    lang = parse_lang(query.get("lang"))
     try:
-        view = resolve_view(indicator, jaar, niveau, gemeente)
+        view = resolve_view(*_view_args(query), **_class_args(query), lang=lang)
         content = map_content(view)
         catalogue = queries.list_indicators().frame
     except ViewError as e:
-        return _problem(str(e))
+        return _problem(str(e), lang)
     except WarehouseUnavailable as e:
         logger.error("map unavailable reason=%s error=%s", e.reason, e)
         return _problem(
-            "De cijfers zijn op dit moment niet beschikbaar. Probeer het later opnieuw."
+            t(
+                lang,
+                "De cijfers zijn op dit moment niet beschikbaar. Probeer het later opnieuw.",
+                "The figures are not available right now. Please try again later.",
+            ),
+            lang,
         )
-    settings = get_settings()
-    figure = build_figure(
-        content.data,
-        geometry=content.geometry,
-        tile_url=settings.tile_url,
-        tile_attribution=settings.tile_attribution,
-    )
     return html.Div(
         className="page kaart",
         children=[
             dcc.Location(id=ids.URL, refresh=False),
-            dcc.Store(id=ids.STATE, data=_state(content)),
-            dcc.Store(id=ids.FIT),
-            html.H1("Kaart"),
+            dcc.Store(id=ids.LANG, data=lang),
+            html.H1(t(lang, "Kaart", "Map")),
             _controls(view, catalogue),
             html.Div(id=ids.MESSAGE, className="message", role="status"),
-            html.H2(content.title, id=ids.TITLE),
-            html.P(_source(content), id=ids.SOURCE, className="source"),
-            html.Div(
-                className="map-wrap",
-                role="figure",
-                **{"aria-labelledby": ids.TITLE, "aria-describedby": ids.SUMMARY},
-                children=dcc.Graph(
-                    id=ids.GRAPH,
-                    figure=figure,
-                    className="map-graph",
-                    config={
-                        "displaylogo": False,
-                        "scrollZoom": True,
-                        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-                    },
-                ),
-            ),
-            html.Div(id=ids.LEGEND, children=_legend(content)),
-            html.P(content.summary, id=ids.SUMMARY, className="summary"),
-            html.Details(
-                className="table-details",
-                children=[
-                    html.Summary("Tabel met alle cijfers"),
-                    html.Div(id=ids.TABLE, children=_table(content)),
-                ],
-            ),
+            *map_panel(MAP, content, definition=_definition(view)),
         ],
     )
 
 
 def _controls(view: View, catalogue: pd.DataFrame) -> html.Div:
+    lang = view.lang
     return html.Div(
-        className="controls",
-        role="group",
-        **{"aria-label": "Wat de kaart toont"},
+        className="controls-block",
         children=[
-            _field(
-                "Indicator",
-                ids.INDICATOR,
-                dcc.Dropdown(
-                    id=ids.INDICATOR,
-                    options=indicator_options(catalogue),
-                    value=view.indicator.id,
-                    clearable=False,
-                    maxHeight=320,
-                ),
-                wide=True,
-            ),
-            html.Fieldset(
-                className="field",
+            html.Div(
+                className="controls",
+                role="group",
+                **{"aria-label": t(lang, "Wat de kaart toont", "What the map shows")},
                 children=[
-                    html.Legend("Niveau"),
-                    dcc.RadioItems(
-                        id=ids.LEVEL,
-                        options=[{"label": v, "value": k} for k, v in LEVEL_LABELS.items()],
-                        value=view.level,
-                        inline=True,
-                        className="radio-row",
+                    _field(
+                        t(lang, "Indicator (typ om te zoeken)", "Indicator (type to search)"),
+                        ids.INDICATOR,
+                        dcc.Dropdown(
+                            id=ids.INDICATOR,
+                            options=indicator_options(catalogue, lang),
+                            value=view.indicator.id,
+                            clearable=False,
+                            maxHeight=320,
+                            search_order="original",
+                            labels=_dropdown_labels(lang),
+                        ),
+                        wide=True,
+                    ),
+                    html.Fieldset(
+                        className="field",
+                        children=[
+                            html.Legend(t(lang, "Niveau", "Level")),
+                            dcc.RadioItems(
+                                id=ids.LEVEL,
+                                options=[
+                                    {
+                                        "label": level_name(k, lang, plural=True).capitalize(),
+                                        "value": k,
+                                    }
+                                    for k in queries.LEVELS
+                                ],
+                                value=view.level,
+                                inline=True,
+                                className="radio-row",
+                            ),
+                        ],
+                    ),
+                    _field(
+                        t(lang, "Jaar", "Year"),
+                        ids.YEAR,
+                        dcc.Dropdown(
+                            id=ids.YEAR,
+                            options=year_options(view.vintages),
+                            value=view.vintage,
+                            clearable=False,
+                            searchable=False,
+                            labels=_dropdown_labels(lang),
+                        ),
+                    ),
+                    _field(
+                        t(lang, "Gemeente", "Municipality"),
+                        ids.GEMEENTE,
+                        dcc.Dropdown(
+                            id=ids.GEMEENTE,
+                            options=gemeente_options(view.gemeenten, lang),
+                            value=view.gemeente or ALL_GEMEENTEN,
+                            clearable=False,
+                            disabled=view.level == "gemeente",
+                            labels=_dropdown_labels(lang),
+                        ),
                     ),
                 ],
             ),
-            _field(
-                "Jaar",
-                ids.YEAR,
-                dcc.Dropdown(
-                    id=ids.YEAR,
-                    options=year_options(view.vintages),
-                    value=view.vintage,
-                    clearable=False,
-                    searchable=False,
-                ),
-            ),
-            _field(
-                "Gemeente",
-                ids.GEMEENTE,
-                dcc.Dropdown(
-                    id=ids.GEMEENTE,
-                    options=gemeente_options(view.gemeenten),
-                    value=view.gemeente or ALL_GEMEENTEN,
-                    clearable=False,
-                    disabled=view.level == "gemeente",
-                ),
+            html.Div(
+                className="controls controls-classes",
+                role="group",
+                **{"aria-label": t(lang, "Indeling in klassen", "Classes")},
+                children=[
+                    _field(
+                        t(lang, "Indeling", "Classification"),
+                        ids.METHOD,
+                        dcc.Dropdown(
+                            id=ids.METHOD,
+                            options=[
+                                {"label": METHOD_NAMES[lang][m].capitalize(), "value": m}
+                                for m in METHODS
+                            ],
+                            value=view.method,
+                            clearable=False,
+                            searchable=False,
+                            labels=_dropdown_labels(lang),
+                        ),
+                        wide=True,
+                    ),
+                    _field(
+                        t(lang, "Klassen", "Classes"),
+                        ids.CLASSES,
+                        dcc.Dropdown(
+                            id=ids.CLASSES,
+                            options=[
+                                {"label": str(k), "value": k}
+                                for k in range(MIN_CLASSES, MAX_CLASSES + 1)
+                            ],
+                            value=view.classes,
+                            clearable=False,
+                            searchable=False,
+                            labels=_dropdown_labels(lang),
+                        ),
+                    ),
+                    _field(
+                        t(lang, "Kleuren", "Colours"),
+                        ids.PALETTE,
+                        dcc.Dropdown(
+                            id=ids.PALETTE,
+                            options=palette_options(lang),
+                            value=view.palette,
+                            clearable=False,
+                            searchable=False,
+                            labels=_dropdown_labels(lang),
+                        ),
+                    ),
+                ],
             ),
         ],
     )
@@ -347,21 +301,37 @@ def _field(label: str, control_id: str, control: Any, *, wide: bool = False) -> 
     )
 
 
-def indicator_options(catalogue: pd.DataFrame) -> list[dict[str, Any]]:
-    """Dropdown options grouped by theme: a disabled theme heading, then its indicators."""
+def _dropdown_labels(lang: Lang) -> dict[str, str]:
+    return {
+        "search": t(lang, "Zoeken", "Search"),
+        "clear_search": t(lang, "Zoekterm wissen", "Clear search"),
+        "clear_selection": t(lang, "Keuze wissen", "Clear selection"),
+        "no_options_found": t(lang, "Niets gevonden", "Nothing found"),
+        "select_all": t(lang, "Alles kiezen", "Select all"),
+        "deselect_all": t(lang, "Niets kiezen", "Deselect all"),
+        "selected_count": t(lang, "{num} gekozen", "{num} selected"),
+    }
+
+
+def indicator_options(catalogue: pd.DataFrame, lang: Lang = "nl") -> list[dict[str, Any]]:
+    """Dropdown options grouped by theme: a disabled theme heading, then its indicators;
+    searching matches an indicator's label and its theme."""
     options: list[dict[str, Any]] = []
+    label_column = "label_en" if lang == "en" else "label_nl"
     for theme, group in catalogue.groupby("theme", sort=True):
+        theme_label = theme_name(str(theme), lang)
         options.append(
             {
-                "label": html.Strong(str(theme), className="option-group"),
+                "label": html.Strong(theme_label, className="option-group"),
                 "value": f"__thema__{theme}",
                 "disabled": True,
                 "search": "",
             }
         )
+        group = group.sort_values(label_column)
         options.extend(
-            {"label": str(label), "value": str(ind_id), "search": f"{label} {theme}"}
-            for ind_id, label in zip(group["id"], group["label_nl"], strict=True)
+            {"label": str(label), "value": str(ind_id), "search": f"{label} {theme_label}"}
+            for ind_id, label in zip(group["id"], group[label_column], strict=True)
         )
     return options
 
@@ -370,52 +340,41 @@ def year_options(years: tuple[int, ...] | list[int]) -> list[dict[str, Any]]:
     return [{"label": str(y), "value": y} for y in years]
 
 
-def gemeente_options(gemeenten: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
-    options = [{"label": "Alle gemeenten", "value": ALL_GEMEENTEN}]
+def gemeente_options(
+    gemeenten: tuple[tuple[str, str], ...], lang: Lang = "nl"
+) -> list[dict[str, str]]:
+    options = [{"label": t(lang, "Alle gemeenten", "All municipalities"), "value": ALL_GEMEENTEN}]
     options.extend({"label": name, "value": code} for code, name in gemeenten)
     return options
 
 
-def _state(content: MapContent) -> dict[str, Any]:
-    """What the next callback (and assets/kaart.js) need to know about the figure shown."""
-    bbox = content.geometry.bbox
-    return {
-        "geometry": geometry_key(content.geometry),
-        "data_version": content.geometry.data_version,
-        "bbox": [bbox.west, bbox.south, bbox.east, bbox.north],
-    }
+def palette_options(lang: Lang) -> list[dict[str, str]]:
+    return [
+        {"label": f"{t(lang, *PALETTE_NAMES[p])} ({PALETTES[p].name})", "value": p}
+        for p in PALETTES
+    ]
 
 
-def _legend(content: MapContent) -> html.Div:
-    ind = content.view.indicator
-    shown_unit = f"({ind.unit})"
-    title = ind.label_nl if shown_unit in ind.label_nl else f"{ind.label_nl} {shown_unit}"
-    return legend(content.data.legend, title=title)
+def _definition(view: View) -> str:
+    return definition(view.indicator.id, view.lang) or view.indicator.definition_nl
 
 
-def _table(content: MapContent) -> html.Table:
-    view = content.view
-    caption = f"{view.indicator.label_nl} per {view.level}, {view.place}, {view.vintage}"
-    return values_table(content.rows, caption=caption, area_header=view.level.capitalize())
-
-
-def _source(content: MapContent) -> str:
-    ind = content.view.indicator
-    period = f" Periode: {content.period}." if content.period else ""
-    return f"{ind.definition_nl} Bron: {ind.source} ({ind.licence}).{period}"
-
-
-def _problem(message: str) -> html.Div:
+def _problem(message: str, lang: Lang) -> html.Div:
     return html.Div(
         className="page kaart",
         children=[
-            html.H1("Kaart"),
+            html.H1(t(lang, "Kaart", "Map")),
             html.Div(
                 className="notice",
                 role="alert",
                 children=[
                     html.P(message),
-                    html.P(dcc.Link("Naar de standaardkaart", href=dash.get_relative_path(PATH))),
+                    html.P(
+                        dcc.Link(
+                            t(lang, "Naar de standaardkaart", "Go to the default map"),
+                            href=with_lang(dash.get_relative_path(PATH), lang),
+                        )
+                    ),
                 ],
             ),
         ],
@@ -432,13 +391,13 @@ def _notice(message: str) -> html.Div:
 @callback(
     output={
         "figure": Output(ids.GRAPH, "figure"),
-        "legend": Output(ids.LEGEND, "children"),
         "summary": Output(ids.SUMMARY, "children"),
-        "table": Output(ids.TABLE, "children"),
         "title": Output(ids.TITLE, "children"),
         "source": Output(ids.SOURCE, "children"),
         "state": Output(ids.STATE, "data"),
         "search": Output(ids.URL, "search"),
+        "api_json": Output(ids.API_JSON, "href"),
+        "api_csv": Output(ids.API_CSV, "href"),
         "message": Output(ids.MESSAGE, "children"),
     },
     inputs={
@@ -446,8 +405,11 @@ def _notice(message: str) -> html.Div:
         "jaar": Input(ids.YEAR, "value"),
         "niveau": Input(ids.LEVEL, "value"),
         "gemeente": Input(ids.GEMEENTE, "value"),
+        "methode": Input(ids.METHOD, "value"),
+        "klassen": Input(ids.CLASSES, "value"),
+        "palet": Input(ids.PALETTE, "value"),
     },
-    state={"state": State(ids.STATE, "data")},
+    state={"state": State(ids.STATE, "data"), "lang": State(ids.LANG, "data")},
     prevent_initial_call=True,
 )
 def render_map(
@@ -455,55 +417,64 @@ def render_map(
     jaar: int | None,
     niveau: str | None,
     gemeente: str | None,
-    state: dict[str, Any] | None,
+    methode: str | None = None,
+    klassen: int | None = DEFAULT_CLASSES,
+    palet: str | None = None,
+    state: dict[str, Any] | None = None,
+    lang: str | None = "nl",
 ) -> dict[str, Any]:
     """Redraw the map for the controls: a value-only ``Patch`` when the geometry in the
     browser stays the same, a full figure otherwise; and put the view in the URL."""
+    language = parse_lang(lang)
     try:
-        content = map_content(resolve_view(indicator, jaar, niveau, gemeente))
+        view = resolve_view(
+            indicator, jaar, niveau, gemeente,
+            methode=methode, klassen=klassen, palet=palet, lang=language,
+        )  # fmt: skip
+        content = map_content(view)
     except ViewError as e:
         return _unchanged(message=_notice(str(e)))
     except WarehouseUnavailable as e:
         logger.error("map unavailable reason=%s error=%s", e.reason, e)
-        return _unchanged(message=_notice("De cijfers zijn op dit moment niet beschikbaar."))
-    same_geometry = isinstance(state, dict) and state.get("geometry") == geometry_key(
-        content.geometry
-    )
-    if same_geometry:
-        figure: Any = patch_figure(content.data)
-    else:
-        settings = get_settings()
-        figure = build_figure(
-            content.data,
-            geometry=content.geometry,
-            tile_url=settings.tile_url,
-            tile_attribution=settings.tile_attribution,
+        return _unchanged(
+            message=_notice(
+                t(
+                    language,
+                    "De cijfers zijn op dit moment niet beschikbaar.",
+                    "The figures are not available right now.",
+                )
+            )
         )
+    new_state = map_state(content)
+    old = state if isinstance(state, dict) else {}
+    if old.get("geometry") == new_state["geometry"]:
+        figure: Any = patch_figure(
+            content.data,
+            meta=meta(content),
+            names=old.get("vintage") != new_state["vintage"],
+            locations=old.get("locations") != new_state["locations"],
+        )
+    else:
+        figure = full_figure(content)
+    api, csv = api_urls(content)
     return {
         "figure": figure,
-        "legend": _legend(content),
         "summary": content.summary,
-        "table": _table(content),
         "title": content.title,
-        "source": _source(content),
-        "state": _state(content),
-        "search": content.view.query_string(),
+        "source": source_text(content, _definition(view)),
+        "state": new_state if new_state != old else no_update,
+        "search": view.query_string(),
+        "api_json": api,
+        "api_csv": csv,
         "message": None,
     }
 
 
 def _unchanged(*, message: Any) -> dict[str, Any]:
-    keys = ("figure", "legend", "summary", "table", "title", "source", "state", "search")
+    keys = (
+        "figure", "summary", "title", "source", "state", "search", "api_json", "api_csv",
+    )  # fmt: skip
     return {**dict.fromkeys(keys, no_update), "message": message}
-
-
-# Fit the view to the graph's real size whenever a new geometry is shown (assets/kaart.js).
-clientside_callback(
-    ClientsideFunction(namespace="buurtlens", function_name="fitMap"),
-    Output(ids.FIT, "data"),
-    Input(ids.STATE, "data"),
-    State(ids.GRAPH, "id"),
-)
 
 
 @callback(
@@ -530,22 +501,49 @@ def update_years(niveau: str | None, jaar: int | None) -> tuple[list[dict[str, A
     Input(ids.YEAR, "value"),
     Input(ids.LEVEL, "value"),
     State(ids.GEMEENTE, "value"),
+    State(ids.LANG, "data"),
+    State(ids.GEMEENTE, "options"),
     prevent_initial_call=True,
 )
 def update_gemeenten(
-    jaar: int | None, niveau: str | None, gemeente: str | None
-) -> tuple[list[dict[str, str]], Any, bool]:
+    jaar: int | None,
+    niveau: str | None,
+    gemeente: str | None,
+    lang: str | None = "nl",
+    current: list[dict[str, str]] | None = None,
+) -> tuple[Any, Any, bool]:
     """The gemeenten of the chosen year; disabled on the gemeente level (it shows all)."""
     try:
         frame = queries.gemeenten(queries.check_vintage(jaar)).frame
     except (InvalidParameter, WarehouseUnavailable) as e:
         raise PreventUpdate from e
     gemeenten = tuple((str(c), str(n)) for c, n in zip(frame["code"], frame["name"], strict=True))
-    options = gemeente_options(gemeenten)
+    options = gemeente_options(gemeenten, parse_lang(lang))
     if niveau == "gemeente":
         value: str = ALL_GEMEENTEN
     elif gemeente == ALL_GEMEENTEN or gemeente in dict(gemeenten):
         value = str(gemeente)
     else:
         value = gemeenten[0][0] if gemeenten else ALL_GEMEENTEN
-    return options, value if value != gemeente else no_update, niveau == "gemeente"
+    return (
+        options if options != current else no_update,
+        value if value != gemeente else no_update,
+        niveau == "gemeente",
+    )
+
+
+@callback(
+    Output(ids.PALETTE, "value"),
+    Input(ids.METHOD, "value"),
+    State(ids.PALETTE, "value"),
+    prevent_initial_call=True,
+)
+def follow_method(methode: str | None, palet: str | None) -> Any:
+    """Standard deviations around the gemeente read best in a diverging palette, the other
+    methods in a sequential one: a palette of the wrong kind follows the method."""
+    if methode not in METHODS or palet not in PALETTES:
+        raise PreventUpdate
+    wanted = default_palette(methode)  # type: ignore[arg-type]
+    if PALETTES[palet].kind == PALETTES[wanted].kind:
+        return no_update
+    return wanted

@@ -45,10 +45,18 @@ KIND_BAG_VERBLIJFSOBJECTEN: Final = "bag_verblijfsobjecten"
 KIND_BAG_PANDEN: Final = "bag_panden"
 KIND_SIGNALEN_MELDINGEN: Final = "signalen_meldingen"
 KIND_SIGNALEN_AREAS: Final = "signalen_areas"
+#: The other layers of the BAG GeoPackage (ligplaats, standplaats, woonplaats, ...):
+#: recognised so that they are skipped quietly, not loaded.
+KIND_BAG_OTHER: Final = "bag_other"
 
 #: Kinds that :func:`etl.sources.files.read_file` loads. The others are recognised so that
-#: a data directory holding them does not fail, but their loaders come later.
+#: a data directory holding them does not fail; the located kinds below have their own
+#: loaders, which run after the boundaries are merged.
 SUPPORTED_KINDS: Final = frozenset({KIND_KAART, KIND_GEBIEDSINDELING, KIND_STATLINE})
+#: Kinds whose records carry a location instead of an area code: they are loaded by
+#: :mod:`etl.sources.bag` and :mod:`etl.sources.registrations` once the boundaries of the
+#: run are known (see :mod:`etl.sources.located`), not by ``read_file``.
+LOCATED_KINDS: Final = frozenset({"bag_verblijfsobjecten", "bag_panden", "signalen_meldingen"})
 
 ALL_KINDS: Final = (
     KIND_KAART,
@@ -59,7 +67,17 @@ ALL_KINDS: Final = (
     KIND_BAG_PANDEN,
     KIND_SIGNALEN_MELDINGEN,
     KIND_SIGNALEN_AREAS,
+    KIND_BAG_OTHER,
 )
+
+#: The national BAG GeoPackage ("bag-light") has one layer per object type. A GeoPackage with
+#: both a ``verblijfsobject`` and a ``pand`` layer is read by layer name (its content), so
+#: that ``ligplaats`` (which also has ``identificatie`` and ``huisnummer``) is not taken for
+#: verblijfsobjecten.
+_BAG_LIGHT_LAYERS: Final[dict[str, str]] = {
+    "verblijfsobject": KIND_BAG_VERBLIJFSOBJECTEN,
+    "pand": KIND_BAG_PANDEN,
+}
 
 #: Kinds recognised by a fixed set of columns: every group must have at least one member
 #: among the file's normalised column names. Checked in this order, before the CBS kinds.
@@ -80,7 +98,11 @@ _SIGNATURES: Final[tuple[tuple[str, tuple[frozenset[str], ...]], ...]] = (
     ),
     (
         KIND_BAG_VERBLIJFSOBJECTEN,
-        (frozenset({"identificatie", "identifica"}), frozenset({"huisnummer"})),
+        (
+            frozenset({"identificatie", "identifica"}),
+            # An address, or the pand it lies in: panden have neither.
+            frozenset({"huisnummer", "pandidentificatie", "pandidenti"}),
+        ),
     ),
     (KIND_BAG_PANDEN, (frozenset({"identificatie", "identifica"}), frozenset({"bouwjaar"}))),
 )
@@ -154,6 +176,11 @@ class FileSpec:
     @property
     def supported(self) -> bool:
         return self.kind in SUPPORTED_KINDS
+
+    @property
+    def located(self) -> bool:
+        """Whether the records of this layer are located on the map (BAG, Signalen)."""
+        return self.kind in LOCATED_KINDS
 
     @property
     def label(self) -> str:
@@ -516,10 +543,16 @@ def _inspect(path: Path, *, source: str) -> list[FileSpec]:
     layers = _layers(path, fmt, source=source)
     specs: list[FileSpec] = []
     unknown: list[tuple[str, list[str]]] = []
+    bag_light = {str(lay).lower() for lay in layers if lay} >= set(_BAG_LIGHT_LAYERS)
     for layer in layers:
         label = file_label(path, layer)
         header = _header(path, layer, source=source)
         kind = classify(header.columns, has_geometry=header.has_geometry)
+        if bag_light and layer is not None:
+            kind = _bag_light_kind(layer, header.columns, kind)
+        if kind == KIND_BAG_OTHER:
+            logger.info("event=skip file=%s kind=%s reason=not_counted", label, kind)
+            continue
         if kind is None:
             unknown.append((label, header.columns))
         elif kind == KIND_FIELD_DICTIONARY:
@@ -550,6 +583,17 @@ def _inspect(path: Path, *, source: str) -> list[FileSpec]:
     for label, columns in unknown:
         logger.warning("event=skip file=%s reason=unknown_layer columns=%s", label, columns)
     return specs
+
+
+def _bag_light_kind(layer: str, columns: list[str], by_columns: str | None) -> str | None:
+    """The kind of a layer of the BAG GeoPackage, by its name (checked against its columns)."""
+    kind = _BAG_LIGHT_LAYERS.get(layer.lower())
+    keys = {normalise_column(c) for c in columns}
+    if kind is not None and keys & {"identificatie", "identifica"}:
+        return kind
+    if kind is None and by_columns in (KIND_BAG_VERBLIJFSOBJECTEN, KIND_BAG_PANDEN, None):
+        return KIND_BAG_OTHER
+    return by_columns
 
 
 def discover(path: Path, *, source: str) -> list[FileSpec]:

@@ -21,19 +21,23 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Final
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyproj
+from numpy.typing import NDArray
 from pyproj.exceptions import CRSError, ProjError
 
 from etl.model import (
     AREA_COLUMNS,
+    CBS_SPECIAL_VALUES,
     GEOM_COLUMNS,
     OBS_COLUMNS,
+    STATUS_OK,
     NotANumber,
     Rejection,
     SourceError,
@@ -164,21 +168,147 @@ class _Reader:
                 self.reject(row.number, self.code_column, code, reason)
         return sorted(kept, key=lambda row: row.index)
 
-    def observations(self, rows: list[_AreaRow], records: list[dict[str, Any]]) -> pd.DataFrame:
-        out: list[tuple[object, ...]] = []
-        for column, indicator in self.roles.indicators.items():
-            for row in rows:
-                raw = _cell(records[row.index][column])
-                try:
-                    value, status, reason = parse_cbs_value(raw)
-                except NotANumber:
-                    self.reject(row.number, column, raw, "neither a number nor a CBS code")
-                    continue
-                out.append(
-                    (row.code, row.vintage, str(row.vintage), indicator, value, status, reason)
+    def observations(self, rows: list[_AreaRow], frame: pd.DataFrame) -> pd.DataFrame:
+        """The figures of ``rows`` in every indicator column, column by column.
+
+        Every cell gets exactly what :func:`~etl.model.parse_cbs_value` gives it (see
+        :func:`parse_column`); a cell that is neither a number nor a CBS code is rejected.
+        The text columns of a file are parsed together, so that each distinct text is
+        parsed once per file rather than once per column.
+        """
+        positions = np.fromiter((row.index for row in rows), dtype=np.intp, count=len(rows))
+        codes = np.array([row.code for row in rows], dtype=object)
+        vintages = np.fromiter((row.vintage for row in rows), dtype=np.int64, count=len(rows))
+        periods = np.array([str(row.vintage) for row in rows], dtype=object)
+        # Like a record of to_dict(): of two columns with one name, the last one counts.
+        where = {str(name): i for i, name in enumerate(frame.columns)}
+        raws: list[NDArray[Any]] = []
+        for column in self.roles.indicators:
+            cells = frame.iloc[:, where[column]]
+            numeric = cells.dtype.kind in "iuf"
+            raws.append((cells.to_numpy() if numeric else cells.to_numpy(dtype=object))[positions])
+        text = [i for i, raw in enumerate(raws) if raw.dtype == object]
+        parsed: dict[int, tuple[NDArray[Any], ...]] = {
+            i: parse_column(raw) for i, raw in enumerate(raws) if raw.dtype != object
+        }
+        if text:
+            together = parse_column(np.concatenate([raws[i] for i in text]))
+            for k, i in enumerate(text):
+                at = slice(k * len(rows), (k + 1) * len(rows))
+                parsed[i] = tuple(a[at] for a in together)
+        parts: dict[str, list[NDArray[Any]]] = {c: [] for c in OBS_COLUMNS}
+        for i, (column, indicator) in enumerate(self.roles.indicators.items()):
+            value, status, reason, bad = parsed[i]
+            for j in np.flatnonzero(bad):
+                self.reject(
+                    rows[j].number, column, _cell(raws[i][j]), "neither a number nor a CBS code"
                 )
-        frame = pd.DataFrame(out, columns=OBS_COLUMNS, dtype=object)  # object: None stays None
-        return frame.astype({"vintage": "int64", "value": "float64"})
+            keep = ~bad
+            parts["area_code"].append(codes[keep])
+            parts["vintage"].append(vintages[keep])
+            parts["period"].append(periods[keep])
+            parts["indicator_id"].append(_repeated(indicator, int(keep.sum())))
+            parts["value"].append(value[keep])
+            parts["status"].append(status[keep])
+            parts["reason"].append(reason[keep])
+        dtypes = {"vintage": "int64", "value": "float64"}
+
+        def column(name: str) -> pd.Series:
+            dtype = dtypes.get(name, object)  # object: None stays None, text stays str
+            values = np.concatenate(parts[name]) if parts[name] else np.array([], dtype=dtype)
+            return pd.Series(values, dtype=dtype)
+
+        return pd.DataFrame({name: column(name) for name in OBS_COLUMNS}, copy=False)
+
+
+#: One parsed CBS cell: ``(value, status, reason)`` as :func:`parse_cbs_value` returns it.
+_Parsed = tuple[float | None, str, str | None]
+
+#: The numeric CBS codes (``-99999999``, ``-99997``, ...) with their status and reason.
+_NUMERIC_CODES: Final[dict[int, tuple[str, str]]] = {
+    int(key): value for key, value in CBS_SPECIAL_VALUES.items() if key.lstrip("-").isdigit()
+}
+
+
+def parse_column(
+    cells: NDArray[Any], cache: dict[str, _Parsed | None] | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.object_], NDArray[np.object_], NDArray[np.bool_]]:
+    """:func:`~etl.model.parse_cbs_value` over a whole column, without a Python call per cell.
+
+    Returns ``(value, status, reason, bad)``: the value (NaN where there is none), status
+    and reason of every cell, exactly as ``parse_cbs_value(_cell(cell))`` gives them, and
+    ``bad`` where that raises :class:`~etl.model.NotANumber` (the other arrays are then
+    meaningless). Integer and float columns (GIS fields) are parsed with array operations;
+    text cells (CSV) are parsed once per distinct text (``cache`` carries those results
+    over columns); anything else (``None``, NaN, booleans, dates) cell by cell.
+
+    >>> cells = np.array(["1,5", ".", "x", "-99999999"], dtype=object)
+    >>> value, status, reason, bad = parse_column(cells)
+    >>> value.tolist()[:1], status.tolist(), bad.tolist()
+    ([1.5], ['ok', 'missing', None, 'suppressed'], [False, False, True, False])
+    """
+    n = len(cells)
+    if cells.dtype.kind in "iuf":
+        value = cells.astype(np.float64)
+        status = _repeated(STATUS_OK, n)
+        reason = _repeated(None, n)
+        codes = [(np.isnan(value), CBS_SPECIAL_VALUES[""])]
+        codes += [(cells == code, meaning) for code, meaning in _NUMERIC_CODES.items()]
+        for hit, (code_status, code_reason) in codes:
+            status[hit] = code_status
+            reason[hit] = code_reason
+            value[hit] = np.nan
+        return value, status, reason, np.zeros(n, dtype=bool)
+
+    value = np.full(n, np.nan)
+    status = _repeated(None, n)
+    reason = _repeated(None, n)
+    bad = np.zeros(n, dtype=bool)
+    cells = np.asarray(cells, dtype=object)
+    is_text = np.fromiter((type(cell) is str for cell in cells), dtype=bool, count=n)
+    text_at = np.flatnonzero(is_text)
+    if len(text_at):
+        # Only for exact str: 1, 1.0 and True are equal keys, but parse differently.
+        known = {} if cache is None else cache
+        codes, uniques = pd.factorize(cells[text_at])
+        parsed = [_parse_cached(str(text), known) for text in uniques]
+        u_bad = np.array([p is None for p in parsed], dtype=bool)
+        u_value = np.array([np.nan if p is None or p[0] is None else p[0] for p in parsed])
+        u_status = np.array([None if p is None else p[1] for p in parsed], dtype=object)
+        u_reason = np.array([None if p is None else p[2] for p in parsed], dtype=object)
+        value[text_at] = u_value[codes]
+        status[text_at] = u_status[codes]
+        reason[text_at] = u_reason[codes]
+        bad[text_at] = u_bad[codes]
+    for i in np.flatnonzero(~is_text):
+        try:
+            number, status[i], reason[i] = parse_cbs_value(_cell(cells[i]))
+        except NotANumber:
+            bad[i] = True
+            continue
+        value[i] = np.nan if number is None else number
+    return value, status, reason, bad
+
+
+def _repeated(value: object, n: int) -> NDArray[np.object_]:
+    """``n`` references to the one object ``value``.
+
+    Not ``np.full(n, "text", dtype=object)``: that makes ``n`` separate copies of a string
+    (about 60 bytes each; a national run has tens of millions of cells).
+    """
+    out = np.empty(n, dtype=object)
+    out[:] = [value] if n else []
+    return out
+
+
+def _parse_cached(text: str, cache: dict[str, _Parsed | None]) -> _Parsed | None:
+    """``parse_cbs_value(text)``, or ``None`` for :class:`NotANumber`; remembered in ``cache``."""
+    if text not in cache:
+        try:
+            cache[text] = parse_cbs_value(text)
+        except NotANumber:
+            cache[text] = None
+    return cache[text]
 
 
 def read_file(
@@ -217,14 +347,15 @@ def read_file(
         geometry = _checked_crs(table.geometry, crs, source=source, file=file)
 
     reader = _Reader(source, file, roles, _fixed_year(spec, roles, year, source), roles.code)
-    records = table.frame.to_dict("records")
+    # Area rows need only the code, name and year columns; the figures are read per column.
+    records = table.frame[sorted(set(roles.columns.values()))].to_dict("records")
     rows = [
         row
         for index, record in enumerate(records)
         if (row := reader.area_row(index, table.first_row + index, record)) is not None
     ]
-    rows = reader.without_conflicts(rows, partial(_fingerprint, records, geometry))
-    observations = reader.observations(rows, records)
+    rows = reader.without_conflicts(rows, partial(_fingerprint, table.frame, geometry))
+    observations = reader.observations(rows, table.frame)
 
     unused = sorted(set(columns) - set(roles.columns.values()) - set(roles.indicators))
     logger.debug("event=columns file=%s not_in_catalogue=%s", file, unused)
@@ -286,10 +417,11 @@ def _name(value: object) -> str | None:
     return text or None
 
 
-def _fingerprint(records: list[dict[str, Any]], geometry: gpd.GeoSeries | None, index: int) -> str:
+def _fingerprint(frame: pd.DataFrame, geometry: gpd.GeoSeries | None, index: int) -> str:
     """Everything row ``index`` holds, so that copies of a code compare as identical or not."""
     shape = None if geometry is None or geometry.iloc[index] is None else geometry.iloc[index].wkb
-    return repr(([_cell(v) for v in records[index].values()], shape))
+    (record,) = frame.iloc[[index]].to_dict("records")
+    return repr(([_cell(v) for v in record.values()], shape))
 
 
 def _areas_frame(rows: list[_AreaRow]) -> pd.DataFrame:
@@ -334,9 +466,15 @@ def _inside(bounds: Bounds, box: Bounds) -> bool:
     )
 
 
+@lru_cache(maxsize=16)
+def _lonlat_transformer(crs: pyproj.CRS) -> pyproj.Transformer:
+    """A transformer to WGS84 lon/lat; made once per CRS (that takes 0.1 s, per file adds up)."""
+    return pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+
 def _to_lonlat(bounds: Bounds, crs: pyproj.CRS) -> Bounds:
     try:
-        transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        transformer = _lonlat_transformer(crs)
         return tuple(transformer.transform_bounds(*bounds))  # type: ignore[return-value]
     except ProjError:
         return (math.inf, math.inf, math.inf, math.inf)

@@ -97,10 +97,20 @@ def initial(kaart: ModuleType, **query: str) -> tuple[Any, dict[str, Any], dict[
     graph = find(layout, kaart.ids.GRAPH)
     assert graph is not None, text_of(layout)
     state = find(layout, kaart.ids.STATE).data
-    return layout, json.loads(json.dumps(graph.figure.to_plotly_json(), default=list)), state
+    return layout, json.loads(json.dumps(graph.figure, default=list)), state
 
 
 # --- layout --------------------------------------------------------------------------------
+
+
+def hover(figure: dict[str, Any]) -> dict[str, tuple[str, list[str]]]:
+    trace = figure["data"][0]
+    return {
+        code: (name, data)
+        for code, name, data in zip(
+            trace["locations"], trace["text"], trace["customdata"], strict=True
+        )
+    }
 
 
 def test_default_view(kaart: ModuleType) -> None:
@@ -117,33 +127,62 @@ def test_default_view(kaart: ModuleType) -> None:
     assert 4.60 < view["center"]["lon"] < 4.68 and 52.35 < view["center"]["lat"] < 52.41
     assert 9 < view["zoom"] < 14
     assert state["bbox"] == [4.60, 52.35, 4.68, 52.41]
-    assert state["geometry"].startswith("2024/wijk/GM0392@")
+    assert state["geometry"].startswith("wijk@")
     assert find(layout, kaart.ids.INDICATOR).value == "inwoners"
     assert find(layout, kaart.ids.YEAR).value == 2024
     assert find(layout, kaart.ids.LEVEL).value == "wijk"
     assert find(layout, kaart.ids.GEMEENTE).value == "GM0392"
+    assert find(layout, kaart.ids.METHOD).value == "kwantielen"
+    assert find(layout, kaart.ids.CLASSES).value == 5
+    assert find(layout, kaart.ids.PALETTE).value == "ylgnbu"
     assert "Inwoners per wijk" in text_of(find(layout, kaart.ids.TITLE))
+
+
+def test_figure_is_valid_for_plotly(kaart: ModuleType) -> None:
+    """The figure is built as a plain dict (fast); Plotly's own validation accepts it."""
+    _, figure, _ = initial(kaart, niveau="buurt", methode="stdev")
+    validated = go.Figure(figure)
+    assert validated.data[0].type == "choroplethmap"
+    assert validated.layout.map.style == "white-bg"
+
+
+def test_hover_names_figure_rank_and_gemeente(kaart: ModuleType) -> None:
+    _, figure, _ = initial(kaart)
+    trace = figure["data"][0]
+    assert hover(figure)["WK039203"] == ("Zuid", ["108.500", "1"])
+    assert hover(figure)["WK039201"] == ("Binnenstad", ["12.000", "3"])
+    assert "%{text}" in trace["hovertemplate"]
+    assert "Inwoners: %{customdata[0]}" in trace["hovertemplate"]
+    assert "Rang %{customdata[1]} van 3" in trace["hovertemplate"]
+    assert "Haarlem: 162.000" in trace["hovertemplate"]
 
 
 def test_url_state_is_reproduced(kaart: ModuleType) -> None:
     layout, figure, state = initial(
-        kaart, indicator="bevolkingsdichtheid", jaar="2024", niveau="buurt", gemeente="GM0394"
+        kaart,
+        indicator="bevolkingsdichtheid",
+        jaar="2024",
+        niveau="buurt",
+        gemeente="GM0394",
+        methode="stdev",
+        klassen="3",
+        palet="brbg",
     )
     assert figure["data"][0]["locations"] == ["BU03940101", "BU03940201"]
-    assert state["geometry"].startswith("2024/buurt/GM0394@")
+    assert state["geometry"].startswith("buurt@")
     assert find(layout, kaart.ids.INDICATOR).value == "bevolkingsdichtheid"
     assert find(layout, kaart.ids.GEMEENTE).value == "GM0394"
+    assert find(layout, kaart.ids.METHOD).value == "stdev"
+    assert find(layout, kaart.ids.CLASSES).value == 3
+    assert find(layout, kaart.ids.PALETTE).value == "brbg"
+    assert "#d8b365" in str(figure["data"][0]["colorscale"])  # BrBG, 3 classes
 
 
 def test_reused_code_shows_the_years_area(kaart: ModuleType) -> None:
-    def hover(figure: dict[str, Any]) -> dict[str, list[str]]:
-        trace = figure["data"][0]
-        return dict(zip(trace["locations"], trace["customdata"], strict=True))
-
     _, figure_2023, _ = initial(kaart, jaar="2023", niveau="wijk", gemeente="GM0392")
-    assert hover(figure_2023)[factory.REUSED_WIJK] == ["Centrum", "52.000"]
+    assert hover(figure_2023)[factory.REUSED_WIJK] == ("Centrum", ["52.000", "2"])
     _, figure_2024, _ = initial(kaart, jaar="2024", niveau="wijk", gemeente="GM0392")
-    assert hover(figure_2024)[factory.REUSED_WIJK] == ["Binnenstad", "12.000"]
+    assert hover(figure_2024)[factory.REUSED_WIJK][0] == "Binnenstad"
     assert figure_2023["data"][0]["geojson"] != figure_2024["data"][0]["geojson"]
 
 
@@ -152,21 +191,42 @@ def test_suppressed_area_is_grey_with_its_reason(kaart: ModuleType) -> None:
     trace = figure["data"][0]
     i = trace["locations"].index(factory.SUPPRESSED_BUURT)
     assert trace["z"][i] == -1
-    assert trace["customdata"][i][1] == factory.SUPPRESSED_REASON
+    assert trace["customdata"][i] == [factory.SUPPRESSED_REASON, "–"]
     assert trace["colorscale"][0][1] == "#b3b3b3"
-    table = text_of(find(layout, kaart.ids.TABLE))
-    assert "Dietsveld" in table and factory.SUPPRESSED_REASON in table
-    assert "Geen cijfer" in text_of(find(layout, kaart.ids.LEGEND))
+    legend = figure["layout"]["meta"]["legend"]
+    assert legend["entries"][-1] == ["#b3b3b3", "Geen cijfer (verborgen of onbekend)", 1]
     assert "1 van de 6 buurten heeft geen cijfer" in text_of(find(layout, kaart.ids.SUMMARY))
 
 
-def test_table_alternative_has_a_caption_and_headers(kaart: ModuleType) -> None:
-    layout, _, _ = initial(kaart)
-    table = find(layout, kaart.ids.TABLE).children
-    assert table.children[0].children == "Inwoners per wijk, Haarlem, 2024"
-    header_cells = table.children[1].children.children
-    assert [c.children for c in header_cells] == ["Wijk", "Waarde", "Toelichting"]
-    assert all(c.scope == "col" for c in header_cells)
+def test_legend_shows_bounds_and_counts(kaart: ModuleType) -> None:
+    layout, figure, _ = initial(kaart, niveau="buurt", gemeente="GM0392", klassen="3")
+    legend = figure["layout"]["meta"]["legend"]
+    counts = [count for _, _, count in legend["entries"]]
+    assert sum(counts) == 6 and len(counts) == 4  # 3 classes and "no figure"
+    assert "–" in legend["entries"][0][1]
+    assert legend["title"] == "Inwoners"
+    assert legend["note"].startswith("Indeling: kwantielen")
+    # Drawn in the browser from the figure (assets/kaart.js), also after a Patch.
+    assert find(layout, kaart.ids.LEGEND).children is None
+
+
+def test_table_alternative_texts_travel_with_the_figure(kaart: ModuleType) -> None:
+    _, figure, _ = initial(kaart)
+    meta = figure["layout"]["meta"]
+    assert meta["caption"] == "Inwoners per wijk, Haarlem, 2024"
+    assert meta["headers"] == ["Wijk", "Waarde", "Rang", "Toelichting"]
+    assert meta["href"] == "/gebied/{code}?jaar=2024"
+    assert meta["newtab"] is False
+
+
+def test_english_view(kaart: ModuleType) -> None:
+    layout, figure, _ = initial(kaart, lang="en", niveau="buurt")
+    assert "Inhabitants by neighbourhood" in text_of(find(layout, kaart.ids.TITLE))
+    assert figure["layout"]["meta"]["headers"][1] == "Value"
+    assert figure["layout"]["separators"] == ".,"
+    assert figure["layout"]["meta"]["href"].endswith("&lang=en")
+    assert "suppressed" in str(figure["data"][0]["customdata"])
+    assert "Source:" in text_of(find(layout, kaart.ids.SOURCE))
 
 
 def test_indicator_options_are_grouped_by_theme(kaart: ModuleType) -> None:
@@ -177,6 +237,8 @@ def test_indicator_options_are_grouped_by_theme(kaart: ModuleType) -> None:
     assert "Bevolking" in headings
     values = [o["value"] for o in options if not o.get("disabled")]
     assert "inwoners" in values and factory.INTERNAL_INDICATOR not in values
+    searchable = next(o for o in options if o["value"] == "bevolkingsdichtheid")
+    assert "Bevolking" in searchable["search"]
 
 
 @pytest.mark.parametrize(
@@ -190,6 +252,10 @@ def test_indicator_options_are_grouped_by_theme(kaart: ModuleType) -> None:
         ({"gemeente": "GM9999"}, "De gemeente ‘GM9999’ bestaat niet in 2024."),
         ({"jaar": "2023", "gemeente": "GM0394"}, "bestaat niet in 2023"),
         ({"jaar": ["2023", "2024"]}, "meer dan eens"),
+        ({"methode": "gok"}, "De indeling ‘gok’ bestaat niet"),
+        ({"klassen": "12"}, "‘12’ klassen kan niet"),
+        ({"palet": "regenboog"}, "Het kleurenpalet ‘regenboog’ kennen we niet"),
+        ({"indicator": "weg", "lang": "en"}, "We do not know the indicator ‘weg’."),
     ],
 )
 def test_unknown_url_values_give_a_friendly_message(
@@ -200,8 +266,13 @@ def test_unknown_url_values_give_a_friendly_message(
     text = text_of(layout)
     assert message in text
     assert "Traceback" not in text
-    links = [c for c in _walk(layout) if getattr(c, "href", None) == "/kaart"]
+    links = [c for c in _walk(layout) if str(getattr(c, "href", "")).startswith("/kaart")]
     assert links, "a link back to the default map"
+    assert kaart.http_status(**query) == 404
+
+
+def test_valid_url_has_status_200(kaart: ModuleType) -> None:
+    assert kaart.http_status(indicator="inwoners", jaar="2024") == 200
 
 
 def test_unknown_query_parameters_are_ignored(kaart: ModuleType) -> None:
@@ -235,32 +306,48 @@ def test_tile_url_becomes_a_raster_layer_below_the_areas(
 # --- render_map: Patch or full figure ------------------------------------------------------
 
 
+def render(kaart: ModuleType, state: dict[str, Any] | None, **controls: Any) -> dict[str, Any]:
+    args = {"indicator": "inwoners", "jaar": 2024, "niveau": "wijk", "gemeente": "GM0392"}
+    args |= {"methode": "kwantielen", "klassen": 5, "palet": "ylgnbu", "lang": "nl"}
+    return kaart.render_map(**{**args, **controls}, state=state)
+
+
+def operations(patch: Patch) -> set[tuple[Any, ...]]:
+    return {tuple(op["location"]) for op in patch.to_plotly_json()["operations"]}
+
+
 def test_indicator_switch_returns_a_patch_without_geometry(kaart: ModuleType) -> None:
     _, _, state = initial(kaart)
-    out = kaart.render_map(
-        indicator="bevolkingsdichtheid", jaar=2024, niveau="wijk", gemeente="GM0392", state=state
-    )
+    out = render(kaart, state, indicator="bevolkingsdichtheid")
     patch = out["figure"]
     assert isinstance(patch, Patch)
-    locations = [tuple(op["location"]) for op in patch.to_plotly_json()["operations"]]
+    locations = operations(patch)
     assert ("data", 0, "z") in locations and ("data", 0, "customdata") in locations
-    assert ("data", 0, "colorscale") in locations
-    assert all("geojson" not in loc and "layout" not in loc for loc in locations)
-    assert out["state"] == state
-    assert out["search"] == ("?indicator=bevolkingsdichtheid&jaar=2024&niveau=wijk&gemeente=GM0392")
+    assert ("data", 0, "colorscale") in locations and ("layout", "meta") in locations
+    assert all("geojson" not in loc for loc in locations)
+    assert ("data", 0, "text") not in locations  # same year: names unchanged
+    assert ("data", 0, "locations") not in locations
+    assert out["state"] is no_update  # same geometry, same areas
+    assert out["search"] == "?indicator=bevolkingsdichtheid&jaar=2024&niveau=wijk&gemeente=GM0392"
     assert "Bevolkingsdichtheid per wijk" in out["title"]
+    assert out["api_json"] == (
+        "/api/v1/values?indicator=bevolkingsdichtheid&level=wijk&year=2024&gemeente=GM0392"
+    )
+    assert out["api_csv"].endswith("&format=csv")
     assert out["message"] is None
+
+
+def test_classification_switch_is_a_patch_too(kaart: ModuleType) -> None:
+    _, _, state = initial(kaart)
+    out = render(kaart, state, methode="stdev", klassen=3, palet="puor")
+    assert isinstance(out["figure"], Patch)
+    assert out["search"].endswith("&methode=stdev&klassen=3")  # puor is stdev's default
+    assert "standaarddeviatie" in str(out["figure"].to_plotly_json())
 
 
 def test_patch_gives_the_same_figure_as_a_full_render(kaart: ModuleType) -> None:
     _, figure, state = initial(kaart)
-    out = kaart.render_map(
-        indicator="gemiddelde_huishoudensgrootte",
-        jaar=2024,
-        niveau="wijk",
-        gemeente="GM0392",
-        state=state,
-    )
+    out = render(kaart, state, indicator="gemiddelde_huishoudensgrootte", methode="natuurlijk")
     patched = apply_patch(figure, out["figure"])
     _, full, _ = initial(
         kaart,
@@ -268,6 +355,7 @@ def test_patch_gives_the_same_figure_as_a_full_render(kaart: ModuleType) -> None
         jaar="2024",
         niveau="wijk",
         gemeente="GM0392",
+        methode="natuurlijk",
     )
     assert patched == full
 
@@ -285,39 +373,39 @@ def test_new_geometry_returns_a_full_figure(
     kaart: ModuleType, jaar: int, niveau: str, gemeente: str, geojson: str
 ) -> None:
     _, _, state = initial(kaart)
-    out = kaart.render_map(
-        indicator="inwoners", jaar=jaar, niveau=niveau, gemeente=gemeente, state=state
-    )
+    out = render(kaart, state, jaar=jaar, niveau=niveau, gemeente=gemeente)
     figure = out["figure"]
-    assert isinstance(figure, go.Figure)
-    assert figure.data[0].geojson.startswith(geojson + "?v=")
+    assert isinstance(figure, dict) and not isinstance(figure, Patch)
+    assert figure["data"][0]["geojson"].startswith(geojson + "?v=")
     assert out["state"]["geometry"] != state["geometry"]
-    assert out["state"]["geometry"].startswith(f"{jaar}/{niveau}/")
+    assert out["state"]["geometry"].startswith(f"{niveau}@")
+
+
+def test_same_boundaries_in_another_year_are_a_patch_with_names(kaart: ModuleType) -> None:
+    """Another year whose artefact has the same content keeps the geometry in the browser:
+    a Patch, which then also carries the area names (a code may be named differently)."""
+    _, _, state = initial(kaart, niveau="gemeente", jaar="2024")
+    out = render(kaart, {**state, "vintage": 2023}, niveau="gemeente", gemeente="alle")
+    assert isinstance(out["figure"], Patch)
+    assert ("data", 0, "text") in operations(out["figure"])
+    assert out["state"]["vintage"] == 2024
 
 
 def test_no_known_state_returns_a_full_figure(kaart: ModuleType) -> None:
-    out = kaart.render_map(
-        indicator="inwoners", jaar=2024, niveau="wijk", gemeente="GM0392", state=None
-    )
-    assert isinstance(out["figure"], go.Figure)
+    out = render(kaart, None)
+    assert isinstance(out["figure"], dict) and not isinstance(out["figure"], Patch)
 
 
-def test_swap_with_new_geometry_etag_returns_a_full_figure(
-    kaart: ModuleType, tmp_path: Path
-) -> None:
+def test_swap_with_new_geometry_etag_returns_a_full_figure(kaart: ModuleType) -> None:
     _, _, state = initial(kaart)
     stale = {**state, "geometry": state["geometry"].split("@")[0] + "@old-etag"}
-    out = kaart.render_map(
-        indicator="inwoners", jaar=2024, niveau="wijk", gemeente="GM0392", state=stale
-    )
-    assert isinstance(out["figure"], go.Figure)
+    out = render(kaart, stale)
+    assert isinstance(out["figure"], dict) and not isinstance(out["figure"], Patch)
 
 
 def test_invalid_control_values_leave_the_map_alone(kaart: ModuleType) -> None:
     _, _, state = initial(kaart)
-    out = kaart.render_map(
-        indicator="weg", jaar=2024, niveau="wijk", gemeente="GM0392", state=state
-    )
+    out = render(kaart, state, indicator="weg")
     assert out["figure"] is no_update and out["search"] is no_update
     assert "kennen we niet" in text_of(out["message"])
 
@@ -344,6 +432,15 @@ def test_update_gemeenten_for_each_level(kaart: ModuleType) -> None:
     assert (value, disabled) == ("alle", True)
     _, value, disabled = kaart.update_gemeenten(2024, "wijk", "GM0394")
     assert (value, disabled) == (no_update, False)
+    same, _, _ = kaart.update_gemeenten(2024, "wijk", "GM0394", "nl", options)
+    assert same is no_update
+
+
+def test_palette_follows_the_method(kaart: ModuleType) -> None:
+    assert kaart.follow_method("stdev", "ylgnbu") == "puor"
+    assert kaart.follow_method("stdev", "brbg") is no_update
+    assert kaart.follow_method("kwantielen", "rdbu") == "ylgnbu"
+    assert kaart.follow_method("kwantielen", "blues") is no_update
 
 
 # --- the shell and the global error handler -------------------------------------------------
@@ -352,13 +449,33 @@ def test_update_gemeenten_for_each_level(kaart: ModuleType) -> None:
 def test_shell_has_skip_link_nav_and_data_version(
     app_module: ModuleType, kaart: ModuleType
 ) -> None:
-    shell = app_module.shell()
-    skip = shell.children[0]
+    from components import shell as shell_module
+
+    shell = shell_module.shell()
+    skip = next(c for c in _walk(shell) if getattr(c, "className", None) == "skip-link")
     assert skip.href == "#main" and "inhoud" in skip.children
     assert find(shell, app_module.ids.MAIN) is not None
-    nav_text = text_of(shell.children[1])
-    assert "Start" in nav_text and "Kaart" in nav_text
-    assert "Gegevensversie cb-v1" in text_of(shell)
+    nav_text = text_of(find(shell, shell_module.ids.HEADER))
+    assert "Start" in nav_text and "Kaart" in nav_text and "English" in nav_text
+    assert "Gegevensversie cb-v1" in text_of(find(shell, shell_module.ids.FOOTER))
+
+
+def test_nav_marks_the_current_page_and_keeps_the_language(
+    app_module: ModuleType, kaart: ModuleType
+) -> None:
+    from dash import html
+
+    from components import shell as shell_module
+
+    header, footer = shell_module.update_shell("/kaart", "?lang=en&indicator=inwoners")
+    links = [c for c in _walk(html.Div(header)) if isinstance(c, html.A) and c.href]
+    current = [c for c in links if getattr(c, "aria-current", None) == "page"]
+    assert [c.children for c in current] == ["Map"]
+    nav = [c for c in links if c.href != "/kaart" and getattr(c, "data-spa", None)]
+    assert nav and all(c.href.endswith("lang=en") for c in nav)
+    switch = find(html.Div(header), shell_module.ids.LANG)
+    assert switch.children == "Nederlands" and switch.lang == "nl"
+    assert "Data version cb-v1" in text_of(html.Div(footer))
 
 
 def test_callback_error_is_logged_with_inputs_and_shown_kindly(
@@ -371,32 +488,11 @@ def test_callback_error_is_logged_with_inputs_and_shown_kindly(
         raise RuntimeError("kapot")
 
     monkeypatch.setattr(kaart, "map_content", boom)
-    ids = kaart.ids
-    outputs = [
-        (ids.GRAPH, "figure"),
-        (ids.LEGEND, "children"),
-        (ids.SUMMARY, "children"),
-        (ids.TABLE, "children"),
-        (ids.TITLE, "children"),
-        (ids.SOURCE, "children"),
-        (ids.STATE, "data"),
-        (ids.URL, "search"),
-        (ids.MESSAGE, "children"),
-    ]
-    inputs = [
-        (ids.INDICATOR, "value", "inwoners"),
-        (ids.YEAR, "value", 2024),
-        (ids.LEVEL, "value", "wijk"),
-        (ids.GEMEENTE, "value", "GM0392"),
-    ]
-    body = {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-        "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "changedPropIds": [f"{ids.INDICATOR}.value"],
-        "state": [{"id": ids.STATE, "property": "data", "value": None}],
-    }
+    dash_app = app_module.app
     client = app_module.server.test_client()
+    client.get("/health")  # Dash registers the page callbacks on the first request
+    key = next(k for k in dash_app.callback_map if "kaart-message.children" in k)
+    body = _callback_body(dash_app, key)
     with caplog.at_level(logging.ERROR, logger="app"):
         response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200
@@ -406,6 +502,39 @@ def test_callback_error_is_logged_with_inputs_and_shown_kindly(
     record = next(r for r in caplog.records if "callback failed" in r.getMessage())
     assert "inwoners" in record.getMessage() and "GM0392" in record.getMessage()
     assert record.exc_info is not None
+
+
+def _callback_body(dash_app: Any, key: str) -> dict[str, Any]:
+    """The request the renderer sends for the map callback, built from its registration."""
+    callback = next(c for c in dash_app._callback_list if c["output"] == key)
+    values = {
+        "kaart-indicator": "inwoners",
+        "kaart-jaar": 2024,
+        "kaart-niveau": "wijk",
+        "kaart-gemeente": "GM0392",
+        "kaart-methode": "kwantielen",
+        "kaart-klassen": 5,
+        "kaart-palet": "ylgnbu",
+    }
+    state_values: dict[str, Any] = {"kaart-lang": "nl"}
+    outputs = []
+    for part in key.strip(".").split("..."):
+        component, prop = part.rsplit(".", 1)
+        component_id = json.loads(component) if component.startswith("{") else component
+        outputs.append({"id": component_id, "property": prop})
+    return {
+        "output": key,
+        "outputs": outputs,
+        "inputs": [
+            {"id": i["id"], "property": i["property"], "value": values[i["id"]]}
+            for i in callback["inputs"]
+        ],
+        "changedPropIds": ["kaart-indicator.value"],
+        "state": [
+            {"id": s["id"], "property": s["property"], "value": state_values.get(s["id"])}
+            for s in callback["state"]
+        ],
+    }
 
 
 def _walk(component: Any) -> Iterator[Any]:

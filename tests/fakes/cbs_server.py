@@ -13,6 +13,10 @@ Nothing is copied: every answer is generated from the files in ``../shared/data`
   Region names come from ``cbs_gebiedsindelingen_cartomap`` (``statnaam``); column titles,
   units and data types are those of the real 85984NED DataProperties; v4 measure
   identifiers are the ones CBS uses for these measures (see ``etl/sources/cbs_odata.py``).
+- ``bag_pdok_apeldoorn_sample/bag_{verblijfsobjecten,panden}.geojson`` -> PDOK's BAG OGC API
+  ``/lv/bag/ogc/v1/collections/{verblijfsobject,pand}/items`` with the GeoPackage's
+  property names (``identificatie``, ``gebruiksdoel`` as a list, ``pand_identificatie``,
+  ...), ``bbox`` and ``limit``/``offset`` paging like the collections below.
 - ``cbs_gebiedsindelingen_cartomap/*_2024*_wgs84.geojson`` (and ``_rd`` for
   ``crs=EPSG:28992``) -> ``/cbs/wijken-en-buurten-2024/ogc/v1``: landing page,
   ``/collections``, and ``gemeenten`` (2), ``wijken`` (29) and ``buurten`` (Haarlem's
@@ -126,6 +130,8 @@ class FakeData:
     v4_observations: list[dict[str, Any]]
     #: year -> collection -> (wgs84 features, rd features)
     collections: dict[int, dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]]
+    #: PDOK BAG OGC API: collection (verblijfsobject, pand) -> WGS84 features
+    bag: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, data_dir: Path) -> FakeData:
@@ -253,7 +259,38 @@ class FakeData:
                 "buurten": cls._pdok_features(carto, "buurten_2022_GM0400", 2022, names, {}, keys),
             },
         }
-        return cls(properties, regions, rows, measures, codes, observations, collections)
+        return cls(
+            properties, regions, rows, measures, codes, observations, collections,
+            bag=cls._bag_features(data_dir / "bag_pdok_apeldoorn_sample"),
+        )  # fmt: skip
+
+    @staticmethod
+    def _bag_features(sample: Path) -> dict[str, list[dict[str, Any]]]:
+        """The Apeldoorn BAG sample with the property names of PDOK's BAG GeoPackage / OGC
+        API (the Shapefile cut them to 10 characters); ``gebruiksdoel`` as a list."""
+        names = {
+            "identifica": "identificatie", "oppervlakt": "oppervlakte", "status": "status",
+            "gebruiksdo": "gebruiksdoel", "openbare_r": "openbare_ruimte_naam",
+            "huisnummer": "huisnummer", "huisletter": "huisletter", "toevoeging": "toevoeging",
+            "postcode": "postcode", "woonplaats": "woonplaats_naam", "bouwjaar": "bouwjaar",
+            "pandidenti": "pand_identificatie", "pandstatus": "pand_status",
+            "rdf_seeals": "rdf_seealso", "oppervla_1": "oppervlakte_max",
+            "aantal_ver": "aantal_verblijfsobjecten",
+        }  # fmt: skip
+        out: dict[str, list[dict[str, Any]]] = {}
+        for collection, stem in (
+            ("verblijfsobject", "bag_verblijfsobjecten"),
+            ("pand", "bag_panden"),
+        ):
+            features = []
+            for feature in _load_geojson(sample / f"{stem}.geojson"):
+                props = {names[k]: v for k, v in feature["properties"].items() if k in names}
+                if isinstance(props.get("gebruiksdoel"), str):
+                    props["gebruiksdoel"] = props["gebruiksdoel"].split(",")
+                features.append({"type": "Feature", "id": props["identificatie"],
+                                 "properties": props, "geometry": feature["geometry"]})  # fmt: skip
+            out[collection] = features
+        return out
 
     @staticmethod
     def _v3_properties(keys: list[str]) -> list[dict[str, Any]]:
@@ -624,6 +661,11 @@ class FakeCbsServer:
         return f"{self.url}/CBS"
 
     @property
+    def pdok_bag_url(self) -> str:
+        """Root of the fake PDOK BAG OGC API."""
+        return f"{self.url}/lv/bag/ogc/v1"
+
+    @property
     def pdok_url_template(self) -> str:
         return f"{self.url}/cbs/wijken-en-buurten-{{year}}/ogc/v1"
 
@@ -722,7 +764,23 @@ class FakeCbsServer:
             return self._odata_v4(parts[1:], query, base)
         if len(parts) >= 4 and parts[0] == "cbs" and parts[2:4] == ["ogc", "v1"]:
             return self._ogc(parts[1], parts[4:], query, base)
+        if parts[:4] == ["lv", "bag", "ogc", "v1"]:
+            return self._bag(parts[4:], query, base)
         raise _HttpError(404, {"error": f"no such resource {path}"})
+
+    def _bag(
+        self, parts: list[str], query: dict[str, str], base: str
+    ) -> tuple[int, dict[str, Any] | bytes, str, dict[str, str]]:
+        """PDOK's BAG OGC API: ``/collections/{verblijfsobject,pand}/items`` (CRS84 only)."""
+        root = f"{base}/lv/bag/ogc/v1"
+        if len(parts) != 3 or parts[0] != "collections" or parts[2] != "items":
+            raise _HttpError(404, _ogc_error(404, f"no such resource {'/'.join(parts)}"))
+        features = self.data.bag.get(parts[1])
+        if features is None:
+            raise _HttpError(404, _ogc_error(404, f"no collection {parts[1]}"))
+        if query.get("crs", CRS84) != CRS84:
+            raise _HttpError(400, _ogc_error(400, "only CRS84 in this fake"))
+        return self._items(root, parts[1], (features, features), query)
 
     # OData v3 ------------------------------------------------------------------------
 

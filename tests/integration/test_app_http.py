@@ -179,15 +179,43 @@ def test_ready_reports_the_data_version(server: Server) -> None:
     assert body["schema_version"] == "1"
 
 
-@pytest.mark.parametrize("path", ["/", "/kaart", "/kaart?indicator=bestaat_niet&jaar=1999"])
-def test_pages_are_served_in_dutch(server: Server, path: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/", 200),
+        ("/kaart", 200),
+        ("/over", 200),
+        ("/toegankelijkheid", 200),
+        ("/embed/kaart", 200),
+        # The page explains itself; the status tells link checkers and crawlers.
+        ("/kaart?indicator=bestaat_niet&jaar=1999", 404),
+        ("/bestaat/niet", 404),
+    ],
+)
+def test_pages_are_served_in_dutch(server: Server, path: str, status: int) -> None:
     reply = server.get(path, headers={"Accept-Encoding": "gzip"})
-    assert reply.status == 200
+    assert reply.status == status
     assert reply.headers["content-type"].startswith("text/html")
     html = reply.text()
     assert '<html lang="nl">' in html
     assert "buurtlens.css" in html
     assert 'name="viewport"' in html
+
+
+def test_english_pages_say_so(server: Server) -> None:
+    reply = server.get("/kaart?lang=en")
+    assert reply.status == 200
+    assert '<html lang="en">' in reply.text()
+
+
+def test_only_embeds_may_be_framed_elsewhere(server: Server) -> None:
+    assert server.get("/kaart").headers["content-security-policy"] == "frame-ancestors 'self'"
+    assert server.get("/kaart").headers["x-frame-options"] == "SAMEORIGIN"
+    embed = server.get("/embed/kaart")
+    # No BUURTLENS_EMBED_ALLOWED_ORIGINS here: only the site itself.
+    assert embed.headers["content-security-policy"] == "frame-ancestors 'self'"
+    assert "x-frame-options" not in embed.headers
+    assert '<body class="embed">' in embed.text()
 
 
 def test_responses_are_compressed(server: Server) -> None:
@@ -315,7 +343,10 @@ def test_missing_warehouse_is_not_ready_but_alive(tmp_path: Path) -> None:
         ready = srv.get("/ready")
         assert ready.status == 503
         assert ready.json() == {"status": "unavailable", "reason": "missing"}
-        assert srv.get("/kaart").status == 200
+        # The page loads and explains; its status says "try again later".
+        page = srv.get("/kaart")
+        assert page.status == 503 and page.headers.get("retry-after") == "30"
+        assert srv.get("/").status == 200  # the start page reads no data
         assert "niet beschikbaar" in _route(srv, "/kaart", "").content()
         geo = srv.get("/geo/2024/wijk/GM0392.geojson")
         assert geo.status == 503 and geo.headers.get("retry-after") == "30"

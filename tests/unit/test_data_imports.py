@@ -18,6 +18,7 @@ def test_importing_data_does_not_import_dash(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "import data, data.settings, data.warehouse, data.queries, data.shaping\n"
+        "import data.classify, data.mapview, data.about, data.i18n\n"
         "bad = sorted(m for m in sys.modules if m == 'dash' or m.startswith(('dash.', 'flask')))\n"
         "assert not bad, bad\n"
         "assert data.warehouse._default is None, 'a warehouse was opened at import'\n"

@@ -10,16 +10,19 @@ import pandas as pd
 import pytest
 
 import data.shaping as shaping
+from data.classify import classify_values
 from data.shaping import (
     NO_FIGURE_COLOUR,
     NO_FIGURE_Z,
+    Reference,
     center_zoom,
     choropleth_data,
-    class_breaks,
-    class_labels,
-    classify,
     format_number,
     format_value,
+    hovertemplate,
+    legend_labels,
+    legend_note,
+    ranks,
     stepped_colorscale,
     summary_text,
     table_rows,
@@ -76,40 +79,47 @@ def test_format_value_units() -> None:
     assert format_value(2.3, decimals=1, unit="personen", lang="en") == "2.3 personen"
 
 
-def test_quantile_breaks_five_classes() -> None:
-    breaks = class_breaks(range(1, 101))
-    assert len(breaks) == 5
-    assert breaks[-1] == 100
-    assert breaks == sorted(breaks)
-    assert classify([1, 100], breaks) == [0, 4]
-
-
-def test_fewer_distinct_values_than_classes() -> None:
-    assert class_breaks([18.0, 22.5, 18.0, 22.5, 22.5]) == [18.0, 22.5]
-    assert classify([18.0, 22.5], [18.0, 22.5]) == [0, 1]
-
-
-def test_all_missing_gives_no_classes() -> None:
-    assert class_breaks([None, math.nan, None]) == []
-    assert classify([None, 3.0], []) == [None, None]
-
-
-def test_many_ties_give_unique_increasing_breaks() -> None:
-    breaks = class_breaks([0] * 20 + [5, 10, 20, 30, 40])
-    assert breaks == sorted(set(breaks))
-    assert breaks[-1] == 40
-    assert len(breaks) <= 5
-
-
-def test_class_count_is_bounded() -> None:
-    with pytest.raises(ValueError, match="between 1 and 9"):
-        class_breaks([1, 2, 3], k=12)
-
-
-def test_class_labels_show_actual_ranges() -> None:
+def test_legend_labels_show_actual_ranges_for_quantiles() -> None:
     values = [1.0, 4.0, 10.0, 12.0, 20.0]
-    assert class_labels(values, [10.0, 20.0]) == ["1 – 10", "12 – 20"]
-    assert class_labels([1500.0, 2500.0], [1500.0, 2500.0], lang="en") == ["1,500", "2,500"]
+    classes = classify_values(values, k=3)
+    assert legend_labels(values, classes) == ["1 – 4", "10", "12 – 20"]
+    two = classify_values([1500.0, 2500.0], k=3)
+    assert legend_labels([1500.0, 2500.0], two, lang="en") == ["1,500", "2,500"]
+
+
+def test_legend_labels_show_bounds_for_intervals_and_stdev() -> None:
+    values = [0.0, 10.0, 20.0, 30.0, 40.0, 100.0]
+    labels = legend_labels(values, classify_values(values, method="intervallen", k=5))
+    assert labels == ["0 – 20", "20 – 40", "40 – 60", "60 – 80", "80 – 100"]
+    sd = classify_values(values, method="stdev", k=4, center=30.0)
+    labels = legend_labels(values, sd, unit="%")
+    assert labels[0].startswith("≤ ") and labels[0].endswith("(< -1,0 sd)")
+    assert labels[1].endswith("(-1,0 tot 0,0 sd)")
+    assert labels[-1].startswith("> ") and labels[-1].endswith("(> 1,0 sd)")
+    assert "%" in labels[1]
+
+
+def test_legend_note_names_the_reference() -> None:
+    values = [1.0, 2.0, 3.0, 10.0]
+    sd = classify_values(values, method="stdev", k=3, center=5.0)
+    note = legend_note(sd, Reference("Haarlem", 5.0, "5"))
+    assert note.startswith("Klassen van 1 standaarddeviatie") and "Haarlem (5)" in note
+    mean = classify_values(values, method="stdev", k=3)
+    assert "gemiddelde" in legend_note(mean, None)
+    assert legend_note(classify_values(values, method="natuurlijk"), None, lang="en") == (
+        "Classes: natural breaks (Fisher-Jenks)."
+    )
+
+
+def test_ranks_share_ties_and_skip_missing() -> None:
+    assert ranks([5.0, None, 9.0, 5.0, 1.0]) == [2, None, 1, 2, 4]
+    assert ranks([]) == []
+
+
+def test_hovertemplate_without_figures_or_reference() -> None:
+    template = hovertemplate(0, None, "en")
+    assert "Rank" not in template and template.endswith("<extra></extra>")
+    assert "&lt;b&gt;" in hovertemplate(3, Reference("<b>", 1.0, "1"))
 
 
 def test_stepped_colorscale_gives_each_integer_its_colour() -> None:
@@ -130,9 +140,11 @@ def test_choropleth_data_separates_areas_without_a_figure() -> None:
     assert data.locations == list(frame["code"])
     assert data.z[2] == NO_FIGURE_Z and data.z[4] == NO_FIGURE_Z
     assert data.z[0] < data.z[1] < data.z[3]
-    assert data.customdata[2] == ["Buurt 2", "verborgen: reden 2"]
-    assert data.customdata[4] == ["Buurt 4", "geen cijfer: reden 4"]
-    assert data.customdata[0] == ["Buurt 0", "10"]
+    assert data.names[2] == "Buurt 2"
+    assert data.customdata[2] == ["verborgen: reden 2", "–"]
+    assert data.customdata[4] == ["geen cijfer: reden 4", "–"]
+    assert data.customdata[0] == ["10", "3"]
+    assert data.customdata[3] == ["30", "1"]
     assert (data.n_ok, data.n_suppressed, data.n_missing) == (3, 1, 1)
     # Grey is the lowest step of the colorscale, at z = -1.
     assert data.colorscale[0][1] == NO_FIGURE_COLOUR
@@ -146,18 +158,50 @@ def test_choropleth_data_all_missing() -> None:
     assert data.z == [NO_FIGURE_Z, NO_FIGURE_Z]
     assert data.breaks == []
     assert [e.colour for e in data.legend] == [NO_FIGURE_COLOUR]
+    assert "Rang" not in data.hovertemplate
     assert data.colorscale == [(0.0, NO_FIGURE_COLOUR), (1.0, NO_FIGURE_COLOUR)]
 
 
 def test_choropleth_data_formats_with_the_indicators_decimals() -> None:
     data = choropleth_data(_frame([1.25, 2.35, 3.0]), decimals=1, unit="personen")
-    assert [c[1] for c in data.customdata] == ["1,2 personen", "2,4 personen", "3,0 personen"]
+    assert [c[0] for c in data.customdata] == ["1,2 personen", "2,4 personen", "3,0 personen"]
+
+
+@pytest.mark.parametrize("method", ["kwantielen", "intervallen", "natuurlijk", "stdev"])
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_choropleth_data_every_method_and_class_count(method: str, k: int) -> None:
+    values = [3.0, 8.0, 9.0, 12.0, 15.0, 21.0, 22.0, 40.0, 41.0, 43.0, 70.0, 99.0, None]
+    data = choropleth_data(_frame(values), method=method, k=k, reference=Reference("G", 30, "30"))
+    classes = [z for z in data.z if z != NO_FIGURE_Z]
+    assert len(data.breaks) <= k and (method != "stdev" or len(data.breaks) == k)
+    assert max(classes) < len(data.breaks)
+    # Each class count in the legend matches the areas drawn in that class.
+    for i, entry in enumerate(data.legend[:-1]):
+        assert entry.count == classes.count(i)
+    assert data.legend[-1].colour == NO_FIGURE_COLOUR and data.legend[-1].count == 1
+    # Higher values never land in a lower class.
+    ordered = sorted((v, z) for v, z in zip(values, data.z, strict=True) if v is not None)
+    assert [z for _, z in ordered] == sorted(z for _, z in ordered)
+
+
+def test_choropleth_data_stdev_centres_on_the_reference() -> None:
+    values = [10.0, 20.0, 30.0, 40.0, 50.0]
+    data = choropleth_data(_frame(values), method="stdev", k=3, reference=Reference("G", 30, "30"))
+    # sd = 14.1: the middle class is 30 ± 7.1.
+    assert data.z == [0, 0, 1, 2, 2]
+    assert data.classes.center == 30.0
+    assert "#f7f7f7" in {c for _, c in data.colorscale}  # PuOr's neutral middle
 
 
 def test_summary_text_mentions_extremes_and_gaps() -> None:
     frame = _frame([100.0, 5000.0, None], ["ok", "ok", "suppressed"])
     text = summary_text(frame, label="Inwoners", level="buurt", place="Haarlem", year=2024)
     assert "Hoogste waarde: Buurt 1 (5.000)" in text
+    english = summary_text(
+        frame, label="Population", level="buurt", place="Haarlem", year=2024, lang="en"
+    )
+    assert "Highest: Buurt 1 (5,000)" in english
+    assert "1 of the 3 neighbourhoods have no figure" in english
     assert "Laagste waarde: Buurt 0 (100)" in text
     assert "1 van de 3 buurten heeft geen cijfer" in text
 
@@ -180,3 +224,18 @@ def test_center_zoom_fits_the_box() -> None:
     assert (4.68 - 4.60) * 512 * 2**zoom / 360 <= 600 + 1e-6
     _, wide_zoom = center_zoom(3.3, 50.7, 7.3, 53.6)
     assert wide_zoom < zoom
+
+
+def test_choropleth_data_stdev_of_a_count_centres_on_the_mean() -> None:
+    """A gemeente's count is the total of its areas, no yardstick for one of them."""
+    values = [10.0, 20.0, 30.0, 40.0, 50.0]
+    data = choropleth_data(
+        _frame(values),
+        method="stdev",
+        k=3,
+        reference=Reference("G", 150.0, "150"),
+        center_on_reference=False,
+    )
+    assert data.classes.center == 30.0
+    assert "gemiddelde van de gebieden" in data.legend_note
+    assert "G: 150" in data.hovertemplate  # the total is still shown for reference
